@@ -1,0 +1,26 @@
+"""siting: where to build AI compute, how to power it and which chips go in when, at least cost."""
+
+from .errors import InfeasibleError, InstanceError, SitingError, SolveError
+from .instance import Instance, bundled_instances, load_instance
+from .results import Results, read_results
+from .timeseries import Slices, make_slices
+
+
+def build_model(inst, slices=None, **opts):
+    """Build the Pyomo model of ``inst`` (see :func:`siting.model.build_model`)."""
+    from .model import build_model as _build
+
+    return _build(inst, slices=slices, **opts)
+
+
+def solve(inst_or_model, time_limit=None, mip_gap=None, threads=None, log_solver=None, presolve=None):
+    """Solve an instance or a built model with HiGHS (see :func:`siting.solve.solve`)."""
+    from .solve import solve as _solve
+
+    return _solve(inst_or_model, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log_solver=log_solver,
+                  presolve=presolve)
+
+
+__all__ = ["load_instance", "build_model", "solve", "Instance", "Results", "read_results", "Slices",
+           "make_slices", "bundled_instances", "SitingError", "InstanceError", "InfeasibleError", "SolveError"]
+__version__ = "0.1.0"

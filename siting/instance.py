@@ -1,0 +1,327 @@
+"""The instance: validated input tables, and :func:`load_instance` that reads a folder."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InstanceError
+from .schema import SCENARIO_KEYS, TABLES
+from .validate import check_instance, coerce_table
+
+__all__ = ["Instance", "load_instance", "bundled_instances", "instance_path", "crf"]
+
+SITE_VECTOR_SUFFIXES = (".geojson", ".gpkg", ".shp", ".json")
+
+
+def crf(rate: float, life: float) -> float:
+    """Capital recovery factor r(1+r)^n / ((1+r)^n - 1); 1/n when r = 0."""
+    if rate == 0:
+        return 1.0 / life
+    g = (1.0 + rate) ** life
+    return rate * g / (g - 1.0)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A validated instance: the scenario settings and one typed DataFrame per input table.
+
+    Build one with :func:`load_instance` (from a folder) or directly from DataFrames
+    followed by :meth:`validated` (from code: tests and sweeps do so).
+    """
+
+    name: str
+    scenario: dict
+    targets: pd.DataFrame
+    sites: pd.DataFrame
+    zones: pd.DataFrame
+    techs: pd.DataFrame
+    chips: pd.DataFrame
+    profiles: pd.DataFrame
+    path: Path | None = None
+    files: dict = field(default_factory=dict, repr=False)
+
+    # -- derived quantities used by the model and the results -------------------------------
+    @property
+    def years(self) -> list[int]:
+        return list(self.scenario["years"])
+
+    @property
+    def discount_rate(self) -> float:
+        return float(self.scenario["discount_rate"])
+
+    def years_represented(self) -> dict[int, int]:
+        """Calendar years each planning year stands for: the gap to the next one, 1 for the last."""
+        ys = self.years
+        return {y: (ys[i + 1] - y if i + 1 < len(ys) else 1) for i, y in enumerate(ys)}
+
+    def discount_factors(self) -> dict[int, float]:
+        """Sum over the calendar years a planning year stands for of (1+r)^-(year - first year)."""
+        r, y0 = self.discount_rate, self.years[0]
+        return {y: sum((1.0 + r) ** -(y + j - y0) for j in range(n)) for y, n in self.years_represented().items()}
+
+    def policy(self, key: str, year: int):
+        """A [policy] value for a year (a scalar applies to every year); None when not set."""
+        v = self.scenario.get("policy", {}).get(key)
+        if isinstance(v, dict):
+            return v.get(str(year), v.get(year))
+        return v
+
+    def validated(self) -> Instance:
+        """Re-run every check on the tables as they are now (after edits in code)."""
+        problems: list[str] = []
+        _check_scenario(self.scenario, "scenario.toml", problems)
+        tables = {}
+        for name, table in TABLES.items():
+            df = getattr(self, name)
+            raw = df.drop(columns="geometry", errors="ignore").astype(object).where(df.notna(), "")
+            raw = raw.map(lambda v: str(v) if not isinstance(v, str) else v)
+            tables[name] = coerce_table(raw, table, self.files.get(name, table.file.split(" ")[0]), problems)
+            tables[name].attrs["present"] = tuple(df.columns)
+        files = {n: self.files.get(n, t.file.split(" ")[0]) for n, t in TABLES.items()}
+        if not problems:
+            check_instance(self.scenario, tables, files, problems)
+        if problems:
+            raise InstanceError(problems)
+        return self
+
+
+def bundled_root() -> Path:
+    """Folder of the bundled instances: the source tree's instances/, or the copy inside the wheel."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "instances", here / "_instances"):
+        if cand.is_dir():
+            return cand
+    return here / "_instances"
+
+
+def bundled_instances() -> dict[str, str]:
+    """Bundled instance names with the first line of their scenario description."""
+    out = {}
+    root = bundled_root()
+    if not root.is_dir():
+        return out
+    for p in sorted(root.iterdir()):
+        f = p / "scenario.toml"
+        if f.is_file():
+            try:
+                desc = tomllib.loads(f.read_text(encoding="utf-8")).get("description", "")
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                desc = "(scenario.toml does not parse)"
+            out[p.name] = " ".join(str(desc).split())
+    return out
+
+
+def instance_path(path: str | Path) -> Path:
+    """A folder path, or the folder of a bundled instance called ``path``."""
+    p = Path(path)
+    if p.is_dir():
+        return p
+    cand = bundled_root() / str(path)
+    if not p.exists() and cand.is_dir() and "/" not in str(path) and "\\" not in str(path):
+        return cand
+    if p.exists():
+        raise InstanceError(f"{p}: not a folder (an instance is a folder of input files)")
+    names = ", ".join(bundled_instances()) or "none"
+    raise InstanceError(f"{path}: no such folder, and no bundled instance of that name (bundled: {names})")
+
+
+def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
+    for (tab, key), (typ, _unit, req, _default, _m) in SCENARIO_KEYS.items():
+        holder = sc if tab == "" else sc.get(tab, {})
+        if not isinstance(holder, dict):
+            problems.append(f"{fname}: [{tab}] must be a table")
+            continue
+        where = f"'{key}'" if tab == "" else f"[{tab}] '{key}'"
+        if key not in holder:
+            if req:
+                problems.append(f"{fname}: required key {where} is missing")
+            continue
+        v = holder[key]
+        if typ == "str" and not isinstance(v, str):
+            problems.append(f"{fname}: key {where} must be a string")
+        elif typ == "int" and (isinstance(v, bool) or not isinstance(v, int)):
+            problems.append(f"{fname}: key {where} must be a whole number, got {v!r}")
+        elif typ == "float" and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            problems.append(f"{fname}: key {where} must be a number, got {v!r}")
+        elif typ == "bool" and not isinstance(v, bool):
+            problems.append(f"{fname}: key {where} must be true or false, got {v!r}")
+        elif typ.startswith("float |"):
+            vals = v.values() if isinstance(v, dict) else [v]
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+                problems.append(f"{fname}: key {where} must be a number or a table of year = number")
+            elif any(x < 0 for x in vals):
+                problems.append(f"{fname}: key {where} must be >= 0")
+            elif key == "clean_share" and any(x > 1 for x in vals):
+                problems.append(f"{fname}: key {where} must be between 0 and 1")
+            if isinstance(v, dict):
+                ys = sc.get("years") or []
+                for y in v:
+                    if not str(y).isdigit() or int(y) not in ys:
+                        problems.append(f"{fname}: key {where}: '{y}' is not one of the years {ys}")
+        elif typ == "list[int]":
+            if (not isinstance(v, list) or not v
+                    or not all(isinstance(x, int) and not isinstance(x, bool) for x in v)):
+                problems.append(f"{fname}: key {where} must be a non-empty list of whole years")
+            elif any(b <= a for a, b in zip(v, v[1:])):
+                problems.append(f"{fname}: key {where}: years must be strictly increasing, got {v}")
+    dr = sc.get("discount_rate")
+    if isinstance(dr, (int, float)) and not isinstance(dr, bool) and not 0 <= dr < 1:
+        problems.append(f"{fname}: key 'discount_rate' must be in [0, 1), got {dr}")
+    time = sc.get("time", {})
+    if isinstance(time, dict):
+        mode = time.get("mode", "typical_days")
+        if mode not in ("typical_days", "full_year"):
+            problems.append(f"{fname}: [time] 'mode' must be \"typical_days\" or \"full_year\", got {mode!r}")
+        k = time.get("typical_days", 4)
+        if isinstance(k, int) and not 1 <= k <= 365:
+            problems.append(f"{fname}: [time] 'typical_days' must be between 1 and 365, got {k}")
+    known_tables = {t for t, _ in SCENARIO_KEYS if t}
+    for key, v in sc.items():
+        if isinstance(v, dict) and key in known_tables:
+            for sub in v:
+                if (key, sub) not in SCENARIO_KEYS:
+                    problems.append(f"{fname}: unknown key [{key}] '{sub}'")
+        elif ("", key) not in SCENARIO_KEYS and key not in known_tables and key != "scenarios":
+            problems.append(f"{fname}: unknown key '{key}'")
+
+
+def _with_defaults(sc: dict) -> dict:
+    sc = {k: (dict(v) if isinstance(v, dict) else v) for k, v in sc.items()}
+    for (tab, key), (_t, _u, _r, default, _m) in SCENARIO_KEYS.items():
+        if tab and default is not None:
+            sc.setdefault(tab, {}).setdefault(key, default)
+    for tab in ("time", "policy", "solver"):
+        sc.setdefault(tab, {})
+    return sc
+
+
+def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+    except UnicodeDecodeError as e:
+        problems.append(f"{path.name}: not UTF-8 text (byte {e.start}); save the file as UTF-8")
+        return None
+    except pd.errors.EmptyDataError:
+        problems.append(f"{path.name}: the file is empty (it needs a header row)")
+        return None
+    except pd.errors.ParserError as e:
+        problems.append(f"{path.name}: cannot be read as CSV: {' '.join(str(e).split())}")
+        return None
+    df.columns = [str(c).strip() for c in df.columns]
+    dup = [c for c in df.columns if list(df.columns).count(c) > 1]
+    if dup:
+        problems.append(f"{path.name}: column '{dup[0]}' appears more than once in the header")
+        return None
+    return df
+
+
+def _read_sites(folder: Path, problems: list[str]) -> tuple[pd.DataFrame | None, str]:
+    cands = [folder / "sites.csv"] + [folder / f"sites{s}" for s in SITE_VECTOR_SUFFIXES]
+    found = [p for p in cands if p.is_file()]
+    if not found:
+        problems.append("sites.csv: missing file (give sites.csv, or sites.geojson / sites.gpkg / sites.shp)")
+        return None, "sites.csv"
+    if len(found) > 1:
+        problems.append(f"{found[0].name}: more than one sites file ({', '.join(p.name for p in found)}); keep one")
+        return None, found[0].name
+    p = found[0]
+    if p.suffix == ".csv":
+        return _read_csv(p, problems), p.name
+    import geopandas as gpd
+
+    try:
+        g = gpd.read_file(p)
+    except Exception as e:  # GDAL reports many kinds of failure; name the file and stop
+        problems.append(f"{p.name}: cannot be read as a vector file: {' '.join(str(e).split())[:200]}")
+        return None, p.name
+    if g.crs is not None and not g.crs.equals("EPSG:4326"):
+        g = g.to_crs("EPSG:4326")
+    geom_types = g.geometry.geom_type
+    bad = np.flatnonzero((geom_types != "Point").to_numpy())
+    for i in bad[:10]:
+        problems.append(f"{p.name}: column 'geometry', row {i + 1}: a {geom_types.iloc[i]} geometry; "
+                        "sites must be points")
+    raw = pd.DataFrame(g.drop(columns="geometry")).astype(object)
+    raw = raw.where(raw.notna(), "").map(lambda v: v if isinstance(v, str) else repr(v) if isinstance(v, float)
+                                         and not float(v).is_integer() else str(v))
+    pts = g.geometry.where(geom_types == "Point")
+    raw["lon"] = [f"{pt.x!r}" if pt is not None and not pt.is_empty else "" for pt in pts]
+    raw["lat"] = [f"{pt.y!r}" if pt is not None and not pt.is_empty else "" for pt in pts]
+    return raw, p.name
+
+
+def load_instance(path: str | Path) -> Instance:
+    """Read and validate an instance folder (or a bundled instance by name).
+
+    Raises
+    ------
+    InstanceError
+        With one line per problem (file, column, row) when the folder breaks its
+        contract; every problem found is reported, not only the first.
+    """
+    folder = instance_path(path)
+    problems: list[str] = []
+    sc_file = folder / "scenario.toml"
+    scenario: dict = {}
+    if not sc_file.is_file():
+        problems.append("scenario.toml: missing file")
+    else:
+        try:
+            scenario = tomllib.loads(sc_file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            problems.append("scenario.toml: not UTF-8 text")
+        except tomllib.TOMLDecodeError as e:
+            problems.append(f"scenario.toml: not valid TOML: {e}")
+        _check_scenario(scenario, "scenario.toml", problems)
+
+    tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
+    for name, table in TABLES.items():
+        if name == "sites":
+            raw, fname = _read_sites(folder, problems)
+        else:
+            fname = table.file
+            p = folder / fname
+            if not p.is_file():
+                problems.append(f"{fname}: missing file")
+                raw = None
+            else:
+                raw = _read_csv(p, problems)
+        files[name] = fname
+        if raw is None:
+            continue
+        tables[name] = coerce_table(raw, table, fname, problems)
+        tables[name].attrs["present"] = tuple(raw.columns)
+
+    if not problems:
+        check_instance(scenario, tables, files, problems)
+    if problems:
+        raise InstanceError(problems)
+    return _assemble(folder.name, _with_defaults(scenario), tables, files, folder)
+
+
+def _assemble(name, scenario, tables, files, folder) -> Instance:
+    import geopandas as gpd
+
+    t = {k: v.copy() for k, v in tables.items()}
+    for k, df in t.items():
+        table = TABLES[k]
+        for c in table.columns:
+            if c.dtype == "int":
+                df[c.name] = df[c.name].astype("Int64") if df[c.name].isna().any() else df[c.name].astype("int64")
+            elif c.dtype == "bool":
+                df[c.name] = df[c.name].astype(bool)
+            elif c.dtype == "float":
+                df[c.name] = df[c.name].astype(float)
+        df.attrs.clear()
+    sites = gpd.GeoDataFrame(t["sites"], geometry=gpd.points_from_xy(t["sites"]["lon"], t["sites"]["lat"]),
+                             crs="EPSG:4326")
+    prof = t["profiles"]
+    prof["hour"] = prof["hour"].astype("int64")
+    return Instance(name=name, scenario=scenario, targets=t["targets"], sites=sites, zones=t["zones"],
+                    techs=t["techs"], chips=t["chips"], profiles=prof, path=folder, files=files)

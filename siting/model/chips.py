@@ -1,0 +1,38 @@
+"""Accelerators: installs, the fleet in service, and the IT load they draw."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+
+def add_chips(m, inst, opts) -> None:
+    """Install[g,s,y] >= 0 (units, continuous) in the generation's window; InService by life_years.
+
+    ITLoad[s,y] = sum_g watts_g x InService[g,s,y] / 1e6 <= module_mw_s x Modules[s,y]
+    (IT_Module_Limit); sum_s Install[g,s,y] <= max_units_per_year_g (Chip_Supply_Limit).
+    Cost ``chips`` = crf_chip x price_usd x InService, in every year in service.
+    """
+    chips = inst.chips.set_index("generation")
+    m.Install = pyo.Var(m.CHIP_INSTALL, domain=pyo.NonNegativeReals)
+    src = m.chip_install_years
+    m.InService = pyo.Expression(m.CHIP_SERVICE,
+                                 rule=lambda m, g, s, y: sum(m.Install[g, s, yi] for yi in src[g, s, y]))
+    chips_at: dict = {}
+    for g, s, y in m.CHIP_SERVICE:
+        chips_at.setdefault((s, y), []).append(g)
+    m.chips_at = chips_at
+    m.ITLoad = pyo.Expression(m.SITE_YEARS, rule=lambda m, s, y: sum(
+        m.watts[g] * m.InService[g, s, y] for g in chips_at.get((s, y), ())) / 1e6)
+    m.IT_Module_Limit = pyo.Constraint(m.SITE_YEARS,
+                                       rule=lambda m, s, y: m.ITLoad[s, y] <= m.module_mw[s] * m.Modules[s, y])
+    cap = chips["max_units_per_year"]
+    capped = [(g, y) for g in m.CHIPS for y in m.YEARS if cap.notna()[g]
+              and chips.at[g, "first_year"] <= y <= chips.at[g, "last_year"]]
+    installs_gy: dict = {}
+    for g, s, y in m.CHIP_INSTALL:
+        installs_gy.setdefault((g, y), []).append(s)
+    m.CHIP_SUPPLY_YEARS = pyo.Set(initialize=[i for i in capped if i in installs_gy], dimen=2, ordered=True)
+    m.Chip_Supply_Limit = pyo.Constraint(m.CHIP_SUPPLY_YEARS, rule=lambda m, g, y: sum(
+        m.Install[g, s, y] for s in installs_gy[g, y]) <= float(cap[g]))
+    m.cost_components["chips"] = lambda s, y: sum(m.crf_chip[g] * m.price_usd[g] * m.InService[g, s, y]
+                                                  for g in chips_at.get((s, y), ()))

@@ -1,0 +1,233 @@
+"""Checks of an instance before any model is built.
+
+Two layers: :func:`coerce_table` turns the raw text cells of one file into typed
+columns following its contract in :mod:`siting.schema`; :func:`check_instance`
+checks the tables against each other. Both append one plain line per problem to
+a list, naming the file, the column and the row (1-based data row, the header not
+counted) or the id, so that every problem is reported together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .schema import RESERVED_PROFILES, Table
+
+__all__ = ["coerce_table", "check_instance", "HOURS"]
+
+HOURS = 8760
+#: at most this many lines are reported per file and column for the same kind of problem
+MAX_LINES = 10
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _row_label(df: pd.DataFrame, i: int, key: str | None) -> str:
+    label = f"row {i + 1}"
+    if key is not None and key in df.columns:
+        v = df[key].iloc[i]
+        if isinstance(v, str) and v != "":
+            label += f" ({key} {v})"
+    return label
+
+
+def _report(problems: list[str], fname: str, col: str, df: pd.DataFrame, bad: np.ndarray, key: str | None,
+            what) -> None:
+    idx = np.flatnonzero(bad)
+    for i in idx[:MAX_LINES]:
+        problems.append(f"{fname}: column '{col}', {_row_label(df, int(i), key)}: {what(int(i))}")
+    if len(idx) > MAX_LINES:
+        problems.append(f"{fname}: column '{col}': {len(idx) - MAX_LINES} more rows with the same problem")
+
+
+def coerce_table(raw: pd.DataFrame, table: Table, fname: str, problems: list[str]) -> pd.DataFrame:
+    """Type the text cells of ``raw`` following ``table``'s contract.
+
+    Blank cells become missing values (or the column default); cells that cannot
+    be read as the column's type, blanks in columns that do not allow them and
+    values outside the column's range are reported in ``problems``. Columns the
+    contract does not know are kept as they are.
+    """
+    key = table.key[0] if len(table.key) == 1 else None
+    out = pd.DataFrame(index=raw.index)
+    for c in table.columns:
+        if c.name not in raw.columns:
+            if c.required:
+                problems.append(f"{fname}: required column '{c.name}' is missing")
+            n = len(raw)
+            if c.dtype == "str":
+                out[c.name] = pd.Series([c.default] * n, index=raw.index, dtype=object)
+            else:
+                out[c.name] = pd.Series(np.full(n, np.nan if c.default is None else c.default), index=raw.index)
+            continue
+        text = raw[c.name].astype(str).str.strip()
+        blank = (text == "").to_numpy()
+        if c.dtype == "str":
+            vals = text.astype(object).where(~blank, None)
+        elif c.dtype == "bool":
+            low = text.str.lower()
+            ok = low.isin(_TRUE | _FALSE).to_numpy() | blank
+            _report(problems, fname, c.name, raw, ~ok, key,
+                    lambda i, t=text: f"value '{t.iloc[i]}' is not true or false")
+            vals = pd.Series(np.where(low.isin(_TRUE), True, False), index=raw.index, dtype=object)
+            vals[blank] = None
+        else:
+            num = pd.to_numeric(text.where(~blank, None), errors="coerce")
+            bad_type = num.isna().to_numpy() & ~blank
+            kind = "an integer" if c.dtype == "int" else "a number"
+            _report(problems, fname, c.name, raw, bad_type, key,
+                    lambda i, t=text, k=kind: f"value '{t.iloc[i]}' is not {k}")
+            if c.dtype == "int":
+                frac = num.notna().to_numpy() & (np.abs(num.fillna(0).to_numpy() % 1) > 1e-9)
+                _report(problems, fname, c.name, raw, frac, key,
+                        lambda i, t=text: f"value '{t.iloc[i]}' is not a whole number")
+            arr = num.to_numpy(dtype=float)
+            finite = np.isfinite(arr)
+            inf = ~finite & ~np.isnan(arr)
+            _report(problems, fname, c.name, raw, inf, key, lambda i, t=text: f"value '{t.iloc[i]}' is not finite")
+            if c.min is not None:
+                below = finite & (arr < c.min)
+                word = "negative" if c.min == 0 else f"below {c.min:g}"
+                _report(problems, fname, c.name, raw, below, key,
+                        lambda i, t=text, w=word: f"value {t.iloc[i]} is {w}; it must be >= {c.min:g}")
+            if c.max is not None:
+                above = finite & (arr > c.max)
+                _report(problems, fname, c.name, raw, above, key,
+                        lambda i, t=text: f"value {t.iloc[i]} is above {c.max:g}")
+            vals = pd.Series(np.where(finite, arr, np.nan), index=raw.index)
+        if not c.nullable:
+            _report(problems, fname, c.name, raw, blank, key, lambda i: "value is missing")
+        elif c.default is not None:
+            vals = vals.where(~blank, c.default)
+        out[c.name] = vals
+    for col in raw.columns:
+        if col not in out.columns:
+            out[col] = raw[col]
+    return out
+
+
+def _duplicates(df: pd.DataFrame, col: str, fname: str, problems: list[str]) -> None:
+    vals = df[col]
+    dup = vals.duplicated(keep="first") & vals.notna()
+    for i in np.flatnonzero(dup.to_numpy())[:MAX_LINES]:
+        problems.append(f"{fname}: column '{col}', row {i + 1}: duplicate id '{vals.iloc[i]}'")
+
+
+def check_instance(scenario: dict, tables: dict[str, pd.DataFrame], files: dict[str, str],
+                   problems: list[str]) -> None:
+    """Cross-table checks; appends one line per problem to ``problems``."""
+    years = scenario.get("years") or []
+    sites, zones, techs = tables["sites"], tables["zones"], tables["techs"]
+    chips, targets, profiles = tables["chips"], tables["targets"], tables["profiles"]
+    f = files
+
+    for name, col in (("sites", "site"), ("zones", "zone"), ("techs", "tech"), ("chips", "generation"),
+                      ("targets", "year")):
+        _duplicates(tables[name], col, f[name], problems)
+
+    # targets
+    if "it_gw" not in targets.attrs.get("present", ()) and "compute_eflops" not in targets.attrs.get("present", ()):
+        problems.append(f"{f['targets']}: needs a column 'it_gw' or 'compute_eflops'")
+    for i, y in enumerate(targets["year"]):
+        if pd.notna(y) and years and int(y) not in years:
+            problems.append(f"{f['targets']}: column 'year', row {i + 1}: year {int(y)} is not one of "
+                            f"scenario.toml years {years}")
+
+    # sites
+    zone_ids = set(zones["zone"].dropna())
+    for i, (s, z) in enumerate(zip(sites["site"], sites["zone"])):
+        if z is not None and z not in zone_ids:
+            problems.append(f"{f['sites']}: column 'zone', row {i + 1} (site {s}): unknown zone '{z}' "
+                            f"(not in {f['zones']})")
+    for i, row in enumerate(sites.itertuples(index=False)):
+        mx, mod = row.max_it_mw, row.module_mw
+        if pd.notna(mx) and pd.notna(mod):
+            if mod <= 0:
+                problems.append(f"{f['sites']}: column 'module_mw', row {i + 1} (site {row.site}): must be > 0")
+            else:
+                n = mx / mod
+                if abs(n - round(n)) > 1e-6:
+                    problems.append(f"{f['sites']}: column 'max_it_mw', row {i + 1} (site {row.site}): "
+                                    f"{mx:g} MW is not a whole multiple of module_mw {mod:g} MW")
+
+    # techs
+    for i, row in enumerate(techs.itertuples(index=False)):
+        if row.kind is not None and row.kind not in ("generator", "storage"):
+            problems.append(f"{f['techs']}: column 'kind', row {i + 1} (tech {row.tech}): '{row.kind}' is not "
+                            "'generator' or 'storage'")
+        if row.kind == "storage":
+            for col in ("storage_hours", "roundtrip_efficiency"):
+                v = getattr(row, col)
+                if pd.isna(v) or v <= 0:
+                    problems.append(f"{f['techs']}: column '{col}', row {i + 1} (tech {row.tech}): a storage "
+                                    f"tech needs a value > 0")
+            if isinstance(row.profile, str) and row.profile:
+                problems.append(f"{f['techs']}: column 'profile', row {i + 1} (tech {row.tech}): a storage "
+                                "tech takes no profile")
+        if pd.notna(row.unit_mw) and row.unit_mw <= 0:
+            problems.append(f"{f['techs']}: column 'unit_mw', row {i + 1} (tech {row.tech}): must be > 0 or blank")
+
+    # chips
+    for i, row in enumerate(chips.itertuples(index=False)):
+        if pd.notna(row.first_year) and pd.notna(row.last_year) and row.first_year > row.last_year:
+            problems.append(f"{f['chips']}: column 'first_year', row {i + 1} (generation {row.generation}): "
+                            f"first_year {int(row.first_year)} is after last_year {int(row.last_year)}")
+
+    # profiles
+    _check_profiles(sites, zones, techs, profiles, f, problems)
+
+
+def _check_profiles(sites, zones, techs, profiles, f, problems) -> None:
+    fname = f["profiles"]
+    site_ids = set(sites["site"].dropna())
+    zone_ids = set(zones["zone"].dropna())
+    has_zone = profiles["zone"].notna().to_numpy()
+    has_site = profiles["site"].notna().to_numpy()
+    both = has_zone & has_site
+    neither = ~has_zone & ~has_site
+    _report(problems, fname, "zone", profiles, both, None, lambda i: "give a zone or a site, not both")
+    _report(problems, fname, "zone", profiles, neither, None, lambda i: "give a zone or a site")
+    unknown_z = has_zone & ~profiles["zone"].isin(zone_ids).to_numpy()
+    _report(problems, fname, "zone", profiles, unknown_z, None,
+            lambda i: f"unknown zone '{profiles['zone'].iloc[i]}' (not in {f['zones']})")
+    unknown_s = has_site & ~profiles["site"].isin(site_ids).to_numpy()
+    _report(problems, fname, "site", profiles, unknown_s, None,
+            lambda i: f"unknown site '{profiles['site'].iloc[i]}' (not in {f['sites']})")
+    tech_profiles = {p for p in techs["profile"].dropna() if p}
+    known = tech_profiles | set(RESERVED_PROFILES)
+    names = profiles["profile"]
+    unknown_p = names.notna().to_numpy() & ~names.isin(known).to_numpy()
+    if unknown_p.any():
+        for p in sorted(set(names[unknown_p])):
+            problems.append(f"{fname}: column 'profile': profile '{p}' is used by no tech and is not one of "
+                            f"{sorted(RESERVED_PROFILES)}")
+
+    # hours 0..8759 exactly once per owner and profile
+    ok = (has_zone ^ has_site) & names.notna().to_numpy() & profiles["hour"].notna().to_numpy()
+    p = profiles.loc[ok]
+    owner = np.where(p["zone"].notna(), "zone " + p["zone"].astype(str), "site " + p["site"].astype(str))
+    p = p.assign(_owner=owner)
+    for (o, name), g in p.groupby(["_owner", "profile"], sort=True):
+        hours = g["hour"].to_numpy(dtype=float)
+        counts = np.bincount(hours[(hours >= 0) & (hours < HOURS)].astype(int), minlength=HOURS)
+        missing = np.flatnonzero(counts == 0)
+        dup = np.flatnonzero(counts > 1)
+        if len(missing):
+            problems.append(f"{fname}: column 'hour' ({o}, profile {name}): {len(missing)} hours missing "
+                            f"(first: {', '.join(str(h) for h in missing[:5])})")
+        if len(dup):
+            problems.append(f"{fname}: column 'hour' ({o}, profile {name}): {len(dup)} hours given more than "
+                            f"once (first: {', '.join(str(h) for h in dup[:5])})")
+
+    # a tech profile must exist for every zone that has a candidate site (or for the site itself)
+    zone_prof = set(zip(p["zone"].dropna(), p.loc[p["zone"].notna(), "profile"]))
+    site_prof = set(zip(p["site"].dropna(), p.loc[p["site"].notna(), "profile"]))
+    for prof in sorted(tech_profiles):
+        for s, z in zip(sites["site"], sites["zone"]):
+            if z is None or s is None or z not in zone_ids:
+                continue
+            if (z, prof) not in zone_prof and (s, prof) not in site_prof:
+                users = ", ".join(techs.loc[techs["profile"] == prof, "tech"])
+                problems.append(f"{fname}: column 'profile': profile '{prof}' (used by tech {users}) is not "
+                                f"given for zone '{z}' (site {s})")
