@@ -71,23 +71,40 @@ class Instance:
             return v.get(str(year), v.get(year))
         return v
 
+    @classmethod
+    def from_frames(cls, scenario: dict, targets, sites, zones, techs, chips, profiles=None,
+                    name: str | None = None) -> Instance:
+        """Build and validate an instance from DataFrames (or lists of dicts) held in memory.
+
+        The tables go through exactly the checks of :func:`load_instance`; optional columns
+        may be left out and take their defaults. ``profiles`` may be omitted when no tech
+        has a profile.
+        """
+        frames = {"targets": targets, "sites": sites, "zones": zones, "techs": techs, "chips": chips,
+                  "profiles": profiles if profiles is not None else pd.DataFrame(
+                      columns=["zone", "profile", "hour", "value"])}
+        raws = {}
+        for k, df in frames.items():
+            df = pd.DataFrame(df)
+            df = df.drop(columns="geometry", errors="ignore")
+            raws[k] = df.astype(object).where(df.notna(), "").map(_cell_text)
+        files = {n: (t.file.split(" ")[0]) for n, t in TABLES.items()}
+        return _from_raw(name or str(scenario.get("name", "instance")), scenario, raws, files, None)
+
     def validated(self) -> Instance:
-        """Re-run every check on the tables as they are now (after edits in code)."""
-        problems: list[str] = []
-        _check_scenario(self.scenario, "scenario.toml", problems)
-        tables = {}
-        for name, table in TABLES.items():
-            df = getattr(self, name)
-            raw = df.drop(columns="geometry", errors="ignore").astype(object).where(df.notna(), "")
-            raw = raw.map(lambda v: str(v) if not isinstance(v, str) else v)
-            tables[name] = coerce_table(raw, table, self.files.get(name, table.file.split(" ")[0]), problems)
-            tables[name].attrs["present"] = tuple(df.columns)
-        files = {n: self.files.get(n, t.file.split(" ")[0]) for n, t in TABLES.items()}
-        if not problems:
-            check_instance(self.scenario, tables, files, problems)
-        if problems:
-            raise InstanceError(problems)
-        return self
+        """Re-run every check on the tables as they are now (after edits in code); returns a new Instance."""
+        return Instance.from_frames(self.scenario, self.targets, self.sites, self.zones, self.techs, self.chips,
+                                    self.profiles, name=self.name)
+
+
+def _cell_text(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def bundled_root() -> Path:
@@ -279,7 +296,7 @@ def load_instance(path: str | Path) -> Instance:
             problems.append(f"scenario.toml: not valid TOML: {e}")
         _check_scenario(scenario, "scenario.toml", problems)
 
-    tables: dict[str, pd.DataFrame] = {}
+    raws: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     for name, table in TABLES.items():
         if name == "sites":
@@ -293,16 +310,26 @@ def load_instance(path: str | Path) -> Instance:
             else:
                 raw = _read_csv(p, problems)
         files[name] = fname
-        if raw is None:
-            continue
-        tables[name] = coerce_table(raw, table, fname, problems)
-        tables[name].attrs["present"] = tuple(raw.columns)
+        if raw is not None:
+            raws[name] = raw
+    return _from_raw(folder.name, scenario, raws, files, folder, problems)
 
-    if not problems:
+
+def _from_raw(name: str, scenario: dict, raws: dict, files: dict, folder, problems: list[str] | None = None,
+              ) -> Instance:
+    """Type, check and assemble raw text tables; raises InstanceError listing every problem."""
+    problems = [] if problems is None else problems
+    if folder is None:
+        _check_scenario(scenario, "scenario.toml", problems)
+    tables: dict[str, pd.DataFrame] = {}
+    for tname, raw in raws.items():
+        tables[tname] = coerce_table(raw, TABLES[tname], files[tname], problems)
+        tables[tname].attrs["present"] = tuple(raw.columns)
+    if not problems and len(tables) == len(TABLES):
         check_instance(scenario, tables, files, problems)
     if problems:
         raise InstanceError(problems)
-    return _assemble(folder.name, _with_defaults(scenario), tables, files, folder)
+    return _assemble(name, _with_defaults(scenario), tables, files, folder)
 
 
 def _assemble(name, scenario, tables, files, folder) -> Instance:

@@ -1,0 +1,110 @@
+"""The ``siting`` command: list, validate, solve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from . import __version__
+from .errors import SitingError
+
+__all__ = ["main"]
+
+
+def _fmt_summary(res) -> str:
+    s = res.summary
+    lines = [f"{'year':>6} {'IT GW':>8} {'target':>8} {'EFLOPS':>10} {'cost $M':>10} {'ktCO2':>9} {'clean':>6}"]
+    for r in s.itertuples(index=False):
+        tgt = "-" if r.target_it_gw != r.target_it_gw else f"{r.target_it_gw:.3f}"
+        clean = "-" if r.clean_share != r.clean_share else f"{r.clean_share:.0%}"
+        lines.append(f"{r.year:>6} {r.it_gw:>8.3f} {tgt:>8} {r.eflops:>10.1f} {r.cost_usd / 1e6:>10.1f} "
+                     f"{r.tco2 / 1e3:>9.1f} {clean:>6}")
+    return "\n".join(lines)
+
+
+def _cmd_list(args) -> int:
+    from .instance import bundled_instances
+
+    for name, desc in bundled_instances().items():
+        print(f"{name:<20} {desc}")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .instance import load_instance
+
+    inst = load_instance(args.path)
+    print(f"{inst.name}: valid ({len(inst.sites)} sites, {len(inst.zones)} zones, {len(inst.techs)} techs, "
+          f"{len(inst.chips)} chip generations, years {inst.years[0]}-{inst.years[-1]})")
+    return 0
+
+
+def _cmd_solve(args) -> int:
+    from pathlib import Path
+
+    from .instance import load_instance
+    from .solve import solve
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise SitingError(f"{out}: exists and is not a folder")
+    t0 = time.perf_counter()
+    inst = load_instance(args.path)
+    logging.getLogger("siting").info("loaded %s in %.1f s", inst.name, time.perf_counter() - t0)
+    res = solve(inst, time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
+                log_solver=args.solver_log or None)
+    res.to_folder(out)
+    if not args.quiet:
+        gap = f", gap {res.mip_gap:.2%}" if res.status != "optimal" else ""
+        print(f"{inst.name}: {res.status}{gap}, total discounted cost ${res.objective / 1e9:,.3f} B "
+              f"(solved in {res.solve_seconds:.1f} s)")
+        print(_fmt_summary(res))
+        print(f"tables written to {out}/")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="siting", description="Site, power and equip AI campuses at least cost.")
+    p.add_argument("--version", action="version", version=f"siting {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the bundled instances").set_defaults(func=_cmd_list)
+    v = sub.add_parser("validate", help="check an instance folder; one line per problem")
+    v.add_argument("path", help="instance folder or bundled instance name")
+    v.set_defaults(func=_cmd_validate)
+    s = sub.add_parser("solve", help="solve an instance and write the result tables")
+    s.add_argument("path", help="instance folder or bundled instance name")
+    s.add_argument("--out", required=True, help="folder for the result tables (CSV)")
+    s.add_argument("--time-limit", type=float, default=None, help="solver time limit, seconds")
+    s.add_argument("--mip-gap", type=float, default=None, help="relative MIP gap (default 1e-4)")
+    s.add_argument("--threads", type=int, default=None, help="solver threads")
+    s.add_argument("--solver-log", action="store_true", help="print the HiGHS log")
+    s.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    s.set_defaults(func=_cmd_solve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 2 for a problem reported in words)."""
+    args = _parser().parse_args(argv)
+    quiet = getattr(args, "quiet", False)
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="siting: %(message)s",
+                        stream=sys.stderr)
+    try:
+        return args.func(args)
+    except SitingError as e:
+        kind = type(e).__name__
+        head = {"InstanceError": "invalid instance", "InfeasibleError": "infeasible",
+                "SolveError": "solve failed"}.get(kind, "error")
+        print(f"siting: {head}:", file=sys.stderr)
+        for line in e.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("siting: interrupted; nothing written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
