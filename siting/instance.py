@@ -110,9 +110,11 @@ def _cell_text(v) -> str:
 def bundled_root() -> Path:
     """Folder of the bundled instances: the source tree's instances/, or the copy inside the wheel."""
     here = Path(__file__).resolve().parent
-    for cand in (here.parent / "instances", here / "_instances"):
-        if cand.is_dir():
-            return cand
+    source_tree = here.parent / "instances"
+    if source_tree.is_dir() and (here.parent / "pyproject.toml").is_file():
+        return source_tree
+    if (here / "_instances").is_dir():
+        return here / "_instances"
     return here / "_instances"
 
 
