@@ -13,13 +13,8 @@ def build_model(inst, slices=None, **opts):
     return _build(inst, slices=slices, **opts)
 
 
-def solve(inst_or_model, time_limit=None, mip_gap=None, threads=None, log_solver=None, presolve=None):
-    """Solve an instance or a built model with HiGHS (see :func:`siting.solve.solve`)."""
-    from .solve import solve as _solve
-
-    return _solve(inst_or_model, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log_solver=log_solver,
-                  presolve=presolve)
-
+# imported eagerly so that the function, not the submodule of the same name, is siting.solve
+from .solve import solve  # noqa: E402
 
 __all__ = ["load_instance", "build_model", "solve", "Instance", "Results", "read_results", "Slices",
            "make_slices", "bundled_instances", "SitingError", "InstanceError", "InfeasibleError", "SolveError"]

@@ -155,7 +155,9 @@ def solve_model(m, settings: dict) -> Results:
 
     t2 = time.perf_counter()
     tables = extract_tables(m)
-    objective = float(pyo.value(m.Total_Cost))
+    from .model.objective import OBJECTIVE_SCALE
+
+    objective = float(pyo.value(m.Total_Cost)) / OBJECTIVE_SCALE
     timings = {"handoff_s": handoff, "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
     return Results(tables=tables, status=status, objective=objective, mip_gap=gap, solve_seconds=solve_s,
                    model_size=info, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name)

@@ -61,11 +61,13 @@ class Slices:
 
 def _wide(inst: Instance) -> pd.DataFrame:
     p = inst.profiles
-    owner = np.where(p["site"].notna(), "site:" + p["site"].astype(str), "zone:" + p["zone"].astype(str))
-    key = pd.Series(owner, index=p.index) + "|" + p["profile"].astype(str)
-    wide = pd.DataFrame({"key": key.to_numpy(), "hour": p["hour"].to_numpy(), "value": p["value"].to_numpy()})
+    if len(p) == 0:
+        return pd.DataFrame(index=pd.RangeIndex(HOURS, name="hour"))
+    key = [f"site:{s}|{n}" if isinstance(s, str) else f"zone:{z}|{n}"
+           for s, z, n in zip(p["site"].tolist(), p["zone"].tolist(), p["profile"].tolist())]
+    wide = pd.DataFrame({"key": key, "hour": p["hour"].to_numpy(), "value": p["value"].to_numpy(dtype=float)})
     wide = wide.pivot(index="hour", columns="key", values="value").sort_index()
-    wide.columns.name = None
+    wide.columns = [str(c) for c in wide.columns]
     return wide.reindex(columns=sorted(wide.columns))
 
 

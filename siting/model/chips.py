@@ -8,8 +8,8 @@ import pyomo.environ as pyo
 def add_chips(m, inst, opts) -> None:
     """Install[g,s,y] >= 0 (units, continuous) in the generation's window; InService by life_years.
 
-    ITLoad[s,y] = sum_g watts_g x InService[g,s,y] / 1e6 <= module_mw_s x Modules[s,y]
-    (IT_Module_Limit); sum_s Install[g,s,y] <= max_units_per_year_g (Chip_Supply_Limit).
+    ITLoad[s,y] MW (a variable) = sum_g watts_g x InService[g,s,y] / 1e6 (IT_Load_Accounting);
+    ITLoad[s,y] <= module_mw_s x Modules[s,y] (IT_Module_Limit); sum_s Install[g,s,y] <= max_units_per_year_g (Chip_Supply_Limit).
     Cost ``chips`` = crf_chip x price_usd x InService, in every year in service.
     """
     chips = inst.chips.set_index("generation")
@@ -21,7 +21,8 @@ def add_chips(m, inst, opts) -> None:
     for g, s, y in m.CHIP_SERVICE:
         chips_at.setdefault((s, y), []).append(g)
     m.chips_at = chips_at
-    m.ITLoad = pyo.Expression(m.SITE_YEARS, rule=lambda m, s, y: sum(
+    m.ITLoad = pyo.Var(m.SITE_YEARS, domain=pyo.NonNegativeReals)
+    m.IT_Load_Accounting = pyo.Constraint(m.SITE_YEARS, rule=lambda m, s, y: m.ITLoad[s, y] == sum(
         m.watts[g] * m.InService[g, s, y] for g in chips_at.get((s, y), ())) / 1e6)
     m.IT_Module_Limit = pyo.Constraint(m.SITE_YEARS,
                                        rule=lambda m, s, y: m.ITLoad[s, y] <= m.module_mw[s] * m.Modules[s, y])

@@ -25,7 +25,7 @@ def extract_tables(m) -> dict[str, pd.DataFrame]:
     years = list(m.YEARS)
     open_ = _vals(m.Open)
     modules = _vals(m.Modules)
-    it = _expr_vals(m.ITLoad)
+    it = _vals(m.ITLoad)
     rows = []
     for s in m.SITES:
         peak_mult = float(np.max(m.pue_t[s]))
@@ -37,7 +37,7 @@ def extract_tables(m) -> dict[str, pd.DataFrame]:
     sites = pd.DataFrame(rows, columns=["site", "year", "zone", "lat", "lon", "open", "modules", "it_mw",
                                         "facility_peak_mw"])
 
-    cap = _expr_vals(m.Cap)
+    cap = _vals(m.Cap)
     capacity = pd.DataFrame([(s, k, y, v) for (k, s, y), v in cap.items() if abs(v) > TOL],
                             columns=["site", "tech", "year", "capacity_mw"])
     capacity = capacity.sort_values(["site", "tech", "year"], ignore_index=True)

@@ -8,7 +8,11 @@ import pyomo.environ as pyo
 
 
 def add_capacity(m, inst, opts) -> None:
-    """Build[k,s,y] MW (unit_mw x integer Units where unit_mw is set); Cap = builds within life_years.
+    """Build[k,s,y] MW (unit_mw x integer Units where unit_mw is set); Cap[k,s,y] MW in service.
+
+    Cap_Accounting: Cap[k,s,y] = sum of Build[k,s,y'] over build years y' <= y with y - y' < life_years
+    (Cap is a variable with its own defining row, so that a build appears in one row, not in every
+    slice's availability row).
 
     Cap_Site_Limit: Cap[k,s,y] <= max_mw_per_site x Open[s,y] where max_mw_per_site is set.
     Costs ``power_capex`` = crf_tech x capex_usd_per_kw x 1000 x Cap and ``power_fom`` =
@@ -24,7 +28,9 @@ def add_capacity(m, inst, opts) -> None:
         m.Build_Units = pyo.Constraint(m.UNIT_TECH_SITE_YEARS, rule=lambda m, k, s, y: m.Build[k, s, y]
                                        == float(unit[k]) * m.Units[k, s, y])
     src = m.tech_build_years
-    m.Cap = pyo.Expression(m.TECH_SITE_YEARS, rule=lambda m, k, s, y: sum(m.Build[k, s, yi] for yi in src[k, s, y]))
+    m.Cap = pyo.Var(m.TECH_SITE_YEARS, domain=pyo.NonNegativeReals)
+    m.Cap_Accounting = pyo.Constraint(m.TECH_SITE_YEARS, rule=lambda m, k, s, y: m.Cap[k, s, y] == sum(
+        m.Build[k, s, yi] for yi in src[k, s, y]))
     mx = techs["max_mw_per_site"]
     limited = [i for i in m.TECH_SITE_YEARS if not math.isnan(mx[i[0]])]
     m.CAP_LIMITED = pyo.Set(initialize=limited, dimen=3, ordered=True)

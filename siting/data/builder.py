@@ -1,0 +1,583 @@
+"""InstanceBuilder: from candidate sites, zone polygons and public data files to an instance folder.
+
+A builder starts from candidate sites (points) and grid zones (polygons, or points for
+"nearest zone"), gives each site its zone by spatial join, collects profiles, zone
+values and techs from the readers of :mod:`siting.data`, fills every column the user did
+not give with a documented default (:data:`SITE_DEFAULTS`, :data:`DEFAULT_CHIPS`,
+:data:`SCENARIO_DEFAULTS`), validates the result with the same checks as
+:func:`siting.load_instance`, and writes the folder.
+
+All hourly readers called through the builder share its ``profile_year`` and
+``utc_offset``, so every profile of the instance is on the same clock (see
+:mod:`siting.data._common`).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InstanceError
+from ..schema import RESERVED_PROFILES, TABLES
+from ._common import DataWarning, GridProfiles
+from .geo import (
+    ROUTE_FACTOR,
+    USD_PER_MW_KM,
+    assign_zones,
+    nearest_lines,
+    nearest_substations,
+    read_sites,
+    read_vector,
+)
+from .money import deflator
+
+__all__ = ["InstanceBuilder", "SITE_DEFAULTS", "DEFAULT_CHIPS", "SCENARIO_DEFAULTS", "DEFAULTS_DOLLAR_YEAR"]
+
+#: dollar year of the money defaults below (as in the bundled toy instance)
+DEFAULTS_DOLLAR_YEAR = 2025
+
+#: site defaults (sources in docs/own-data.md; the same figures as instances/toy/README.md)
+SITE_DEFAULTS: dict[str, float] = {
+    "max_it_mw": 200.0,                   # illustrative: Stargate Abilene's first phase was 200+ MW (ref. 4.2)
+    "module_mw": 50.0,                    # illustrative building block (toy)
+    "building_capex_usd_per_kw": 11_700.0,  # Cushman & Wakefield 2025 average $11.7 M/MW (ref. 4.4)
+    "pue": 1.15,                          # SemiAnalysis central value for liquid-cooled AI campuses (ref. 1.3)
+    "land_usd_per_acre": 244_000.0,       # C&W 2025: data-centre land weighted average 2024 (ref. 4.4)
+    "acres_per_mw": 0.8,                  # ~800 acres per GW (Abilene 750-920 acres/GW, ref. 4.5)
+}
+
+#: accelerator generations used when none are given (the toy instance's, sources in its README)
+DEFAULT_CHIPS = pd.DataFrame([
+    dict(generation="GB200", first_year=2025, last_year=2027, watts=1900.0, pflops=5.0, price_usd=47_000.0,
+         life_years=5.0, max_units_per_year=None),
+    dict(generation="Rubin", first_year=2027, last_year=2030, watts=3150.0, pflops=16.7, price_usd=60_000.0,
+         life_years=5.0, max_units_per_year=None),
+])
+
+#: scenario.toml values used when not given
+SCENARIO_DEFAULTS = {"discount_rate": 0.07}  # EIA AEO2026 EMM WACC 7.1 %, rounded (toy)
+
+ZONE_VALUE_COLUMNS = ("grid_price_usd_per_mwh", "grid_co2_t_per_mwh", "headroom_mw", "grid_clean_share")
+EXTRA_PROFILES = ("grid_co2", "grid_clean_share")
+
+
+class InstanceBuilder:
+    """Build an instance folder from your own sites, zones and public data files.
+
+    Parameters
+    ----------
+    sites : candidate sites: a vector file (GeoJSON, GeoPackage, Shapefile) of points, a
+        GeoDataFrame, or a CSV/DataFrame with ``lat``/``lon``. Any sites.csv column present
+        (``max_it_mw``, ``pue``, ``grid_year`` ...) is kept; blanks take the defaults.
+    zones : zone polygons (or points) with a ``zone_column`` id. Columns named like
+        zones.csv columns (``grid_price_usd_per_mwh``, ``grid_co2_t_per_mwh``,
+        ``headroom_mw``, ``grid_clean_share``) are taken as zone values.
+    name : instance name (scenario.toml ``name``).
+    profile_year : calendar year of the hour index of every profile read.
+    utc_offset : clock of every profile (hours east of UTC, or a time-zone name whose
+        standard offset is used). ``None`` lets each reader use the local standard time its
+        file states; give it explicitly when zones or sources differ.
+    dollar_year : dollar year of every money column (ATB costs are restated to it).
+    site_column, zone_column : id columns of the two files.
+    nearest_zone : a site outside every zone polygon takes the nearest zone instead of
+        raising.
+
+    Examples
+    --------
+    >>> b = InstanceBuilder("sites.geojson", "zones.geojson", profile_year=2019, utc_offset=-6)
+    >>> b.add_ninja("ninja_pv.csv", profile="solar")            # doctest: +SKIP
+    >>> b.add_atb("ATBe.csv", year=2026, techs=["solar", "battery", "gas_ct"])  # doctest: +SKIP
+    >>> b.set_targets({2026: 0.1, 2027: 0.2})                   # doctest: +SKIP
+    >>> inst = b.write("my_region")                             # doctest: +SKIP
+    """
+
+    def __init__(self, sites, zones, *, name: str = "my_region", profile_year: int, utc_offset=None,
+                 dollar_year: int = DEFAULTS_DOLLAR_YEAR, site_column: str = "site", zone_column: str = "zone",
+                 nearest_zone: bool = False):
+        self.name = name
+        self.profile_year = int(profile_year)
+        self.utc_offset = utc_offset
+        self.dollar_year = int(dollar_year)
+        self.sites = read_sites(sites, site_column=site_column)
+        zg = read_vector(zones, "zones vector file")
+        assigned = assign_zones(self.sites, zg, zone_column=zone_column, nearest=nearest_zone)
+        given_zone = self.sites["zone"].copy() if "zone" in self.sites.columns else None
+        self.sites["zone"] = assigned["zone"].to_numpy()
+        if given_zone is not None:
+            differ = given_zone.notna() & (given_zone.astype(str) != self.sites["zone"])
+            if differ.any():
+                warnings.warn(f"sites: the 'zone' column of {int(differ.sum())} site(s) differs from the zone "
+                              "polygons; the polygons win", DataWarning, stacklevel=2)
+        used = list(dict.fromkeys(self.sites["zone"]))
+        zt = pd.DataFrame(zg.drop(columns="geometry"))
+        zt = zt.rename(columns={zone_column: "zone"})
+        zt["zone"] = zt["zone"].astype(str).str.strip()
+        zt = zt.drop_duplicates("zone").set_index("zone")
+        self._zones = pd.DataFrame({"zone": used}).set_index("zone")
+        for c in ZONE_VALUE_COLUMNS:
+            if c in zt.columns:
+                self._zones[c] = pd.to_numeric(zt[c], errors="coerce").reindex(self._zones.index)
+        self._zone_sources: dict[str, list[str]] = {z: [] for z in used}
+        self._profiles: list[pd.DataFrame] = []
+        self._extra: list[pd.DataFrame] = []
+        self._techs: pd.DataFrame | None = None
+        self._chips: pd.DataFrame = DEFAULT_CHIPS.copy()
+        self._chips_default = True
+        self._targets: pd.DataFrame | None = None
+        self._scenario: dict = {}
+        self._site_defaults: dict = {}
+        self._queue_wait: float | None = None
+        self._request_year: int | None = None
+        self._substations: dict | None = None
+        self.reports: dict[str, pd.DataFrame] = {"site_zones": assigned}
+        self.notes: list[str] = [f"Sites: {self.sites.attrs.get('source', '')} ({len(self.sites)} sites); zones: "
+                                 f"{zg.attrs.get('source', '')} by spatial join"
+                                 + (" (nearest zone outside the polygons)" if nearest_zone else "") + "."]
+
+    # -- zones -------------------------------------------------------------------------------------------------
+    @property
+    def zones(self) -> list[str]:
+        """Zone ids that hold at least one candidate site."""
+        return list(self._zones.index)
+
+    def _zone(self, zone: str) -> str:
+        if zone not in self._zones.index:
+            raise InstanceError(f"zone '{zone}' holds no candidate site (zones with sites: {', '.join(self.zones)})")
+        return zone
+
+    def set_zone(self, zone: str, **values) -> InstanceBuilder:
+        """Set zones.csv values of a zone (``grid_price_usd_per_mwh``, ``grid_co2_t_per_mwh``, ...)."""
+        self._zone(zone)
+        for k, v in values.items():
+            if k not in ZONE_VALUE_COLUMNS:
+                raise TypeError(f"unknown zone value '{k}' (known: {', '.join(ZONE_VALUE_COLUMNS)})")
+            self._zones.loc[zone, k] = v
+        return self
+
+    def add_grid(self, grid: GridProfiles, *, zone: str | None = None, price: bool = True, co2: bool = True,
+                 clean_share: bool = True) -> InstanceBuilder:
+        """Take zone values and hourly profiles from a grid reader (Cambium, EIA-930, ISO prices).
+
+        ``zone`` names the builder zone the data are for (default: the zone id the reader
+        wrote, which must then be one of :attr:`zones`). ``price``/``co2``/``clean_share``
+        choose what is taken. The ``grid_price`` multiplier goes to profiles.csv; hourly
+        ``grid_co2`` and ``grid_clean_share`` are kept in ``reports/grid_hourly.csv`` and
+        their means set the zone's scalar values.
+        """
+        src_zones = list(dict.fromkeys(grid.zones["zone"]))
+        if zone is not None and len(src_zones) != 1:
+            raise ValueError("zone= renames one zone; this grid data holds several")
+        for zsrc in src_zones:
+            z = self._zone(zone or zsrc)
+            row = grid.zones[grid.zones["zone"] == zsrc].iloc[0]
+            take = {"grid_price_usd_per_mwh": price, "grid_co2_t_per_mwh": co2, "grid_clean_share": clean_share}
+            for col, ok in take.items():
+                if ok and col in row.index and pd.notna(row[col]):
+                    self._zones.loc[z, col] = float(row[col])
+            p = grid.profiles[grid.profiles["zone"] == zsrc].assign(zone=z)
+            if price:
+                self._profiles.append(p[p["profile"] == "grid_price"])
+            keep = [n for n, ok in (("grid_co2", co2), ("grid_clean_share", clean_share)) if ok]
+            self._extra.append(p[p["profile"].isin(keep)])
+        self.notes.extend(grid.notes)
+        return self
+
+    # -- profiles ----------------------------------------------------------------------------------------------
+    def add_profiles(self, rows: pd.DataFrame, *, zone: str | None = None, site: str | None = None,
+                     ) -> InstanceBuilder:
+        """Add long profile rows (``zone`` or ``site``, ``profile``, ``hour``, ``value``).
+
+        Rows without an owner go to ``zone`` or ``site`` if given, else to every zone.
+        """
+        df = pd.DataFrame(rows).copy()
+        if site is not None:
+            if site not in set(self.sites["site"]):
+                raise InstanceError(f"site '{site}' is not a candidate site")
+            df = df.drop(columns=["zone"], errors="ignore").assign(site=site)
+        elif "site" in df.columns and df["site"].notna().any():
+            pass
+        else:
+            if zone is not None:
+                df["zone"] = self._zone(zone)
+            elif "zone" not in df.columns or df["zone"].isna().all():
+                df = pd.concat([df.assign(zone=z) for z in self.zones], ignore_index=True)
+            else:
+                for z in set(df["zone"].dropna()):
+                    self._zone(z)
+        extra = df["profile"].isin(EXTRA_PROFILES)
+        if extra.any():
+            self._extra.append(df[extra])
+        self._profiles.append(df[~extra])
+        self.notes.extend(rows.attrs.get("notes", []) if hasattr(rows, "attrs") else [])
+        return self
+
+    def add_ninja(self, src, *, zone: str | None = None, site: str | None = None, profile: str | None = None,
+                  **kw) -> InstanceBuilder:
+        """:func:`siting.data.read_ninja` on the builder's clock, then :meth:`add_profiles` (warns: CC BY-NC)."""
+        from .ninja import read_ninja
+
+        rows = read_ninja(src, year=self.profile_year, profile=profile, utc_offset=self.utc_offset, **kw)
+        return self.add_profiles(rows, zone=zone, site=site)
+
+    def add_cambium(self, src, *, zone: str | None = None, **kw) -> InstanceBuilder:
+        """:func:`siting.data.read_cambium` on the builder's clock (prices restated to ``dollar_year`` when
+        ``source_dollar_year`` is given), then :meth:`add_grid`."""
+        from .cambium import read_cambium
+
+        if kw.get("source_dollar_year") is not None:
+            kw.setdefault("dollar_year", self.dollar_year)
+        g = read_cambium(src, year=self.profile_year, zone=zone, utc_offset=self.utc_offset, **kw)
+        return self.add_grid(g)
+
+    def add_eia930(self, src, *, zone: str, ba: str | None = None, **kw) -> InstanceBuilder:
+        """:func:`siting.data.read_eia930_balance` on the builder's clock, then :meth:`add_grid` for ``zone``."""
+        from .eia930 import read_eia930_balance
+
+        g = read_eia930_balance(src, year=self.profile_year, ba=ba, zone=zone, utc_offset=self.utc_offset, **kw)
+        return self.add_grid(g)
+
+    def add_iso_prices(self, src, *, zone: str, price_level: float | None = None, **kw) -> InstanceBuilder:
+        """:func:`siting.data.read_iso_prices` on the builder's clock, then :meth:`add_grid` for ``zone``.
+
+        Wholesale LMPs give the hourly *shape*; a campus pays a retail or contract price,
+        so ``price_level`` ($/MWh) may replace the LMP mean as the zone's price.
+        """
+        from .iso import read_iso_prices
+
+        g = read_iso_prices(src, year=self.profile_year, zone=zone, utc_offset=self.utc_offset, **kw)
+        if price_level is not None:
+            g.zones["grid_price_usd_per_mwh"] = float(price_level)
+            g.notes.append(f"zone {zone}: price level set to {price_level} $/MWh (the LMPs give the shape only)")
+        return self.add_grid(g)
+
+    # -- techs, chips, targets, scenario -------------------------------------------------------------------------
+    def add_techs(self, techs: pd.DataFrame) -> InstanceBuilder:
+        """Add techs.csv rows (a tech id given again replaces the earlier row)."""
+        df = pd.DataFrame(techs).copy()
+        self._techs = df if self._techs is None else pd.concat(
+            [self._techs[~self._techs["tech"].isin(df["tech"])], df], ignore_index=True)
+        self.notes.extend(techs.attrs.get("notes", []) if hasattr(techs, "attrs") else [])
+        return self
+
+    def add_atb(self, src, *, year: int, **kw) -> InstanceBuilder:
+        """:func:`siting.data.read_atb` restated to the builder's ``dollar_year``, then :meth:`add_techs`."""
+        from .atb import read_atb
+
+        kw.setdefault("dollar_year", self.dollar_year)
+        return self.add_techs(read_atb(src, year=year, **kw))
+
+    def set_chips(self, chips: pd.DataFrame) -> InstanceBuilder:
+        """Replace the default accelerator generations (:data:`DEFAULT_CHIPS`) by chips.csv rows."""
+        self._chips = pd.DataFrame(chips).copy()
+        self._chips_default = False
+        return self
+
+    def set_targets(self, targets) -> InstanceBuilder:
+        """Targets: ``{year: it_gw}``, or targets.csv rows (``year``, ``it_gw`` and/or ``compute_eflops``).
+
+        The planning years of scenario.toml are the target years unless ``set_scenario(years=...)``.
+        """
+        if isinstance(targets, Mapping):
+            targets = pd.DataFrame({"year": list(targets), "it_gw": list(targets.values())})
+        self._targets = pd.DataFrame(targets).copy()
+        return self
+
+    def set_scenario(self, **keys) -> InstanceBuilder:
+        """scenario.toml keys: ``description``, ``years``, ``discount_rate``, ``time={...}``, ``policy={...}``,
+        ``solver={...}``."""
+        self._scenario.update(keys)
+        return self
+
+    # -- sites -------------------------------------------------------------------------------------------------
+    def set_site_defaults(self, **values) -> InstanceBuilder:
+        """Values for every site that does not give them (sites.csv columns, or ``land_usd_per_acre`` /
+        ``acres_per_mw`` of the site-capital rule)."""
+        known = {c.name for c in TABLES["sites"].columns} | set(SITE_DEFAULTS)
+        bad = set(values) - known
+        if bad:
+            raise TypeError(f"unknown site value(s) {sorted(bad)}")
+        self._site_defaults.update(values)
+        return self
+
+    def set_site(self, site: str, **values) -> InstanceBuilder:
+        """Set sites.csv values of one site."""
+        mask = self.sites["site"] == site
+        if not mask.any():
+            raise InstanceError(f"site '{site}' is not a candidate site")
+        for k, v in values.items():
+            self.sites.loc[mask, k] = v
+        return self
+
+    def set_queue_wait(self, years: float, *, request_year: int | None = None) -> InstanceBuilder:
+        """Default ``grid_year`` = ``request_year`` (default: first planning year) + round(``years``)."""
+        self._queue_wait = float(years)
+        self._request_year = request_year
+        return self
+
+    def add_queue(self, src, *, region: str | None = None, request_year: int | None = None, **kw) -> InstanceBuilder:
+        """Typical queue wait from an LBNL Queued Up workbook (:func:`siting.data.queue_wait_years`)."""
+        from .queue import queue_wait_years
+
+        w = queue_wait_years(src, region=region, **kw)
+        self.notes.append(f"Queue wait {w:.2f} years (median q_date -> on_date, region {region}) from "
+                          f"{getattr(src, 'name', src)}: default grid_year = request year + {round(w)}.")
+        return self.set_queue_wait(w, request_year=request_year)
+
+    def add_substations(self, src, *, min_kv: float = 0.0, usd_per_mw_km: float = USD_PER_MW_KM,
+                        route_factor: float = ROUTE_FACTOR, voltage_column: str = "MAX_VOLT",
+                        statuses: tuple[str, ...] | None = ("IN SERVICE",), add_to_site_capex: bool = True,
+                        ) -> InstanceBuilder:
+        """Nearest substation at or above ``min_kv`` per site; its interconnection cost
+        (:func:`siting.data.nearest_substations`) is added to ``site_capex_usd``."""
+        self._substations = dict(src=src, min_kv=min_kv, usd_per_mw_km=usd_per_mw_km, route_factor=route_factor,
+                                 voltage_column=voltage_column, statuses=statuses, add=add_to_site_capex)
+        # fail early on a bad file
+        nearest_substations(self.sites, src, min_kv=min_kv, voltage_column=voltage_column, statuses=statuses,
+                            grid_mw=1.0, usd_per_mw_km=usd_per_mw_km, route_factor=route_factor)
+        return self
+
+    def add_lines(self, src, *, min_kv: float = 0.0, **kw) -> InstanceBuilder:
+        """Nearest transmission line at or above ``min_kv`` per site, for the report (``reports/lines.csv``)."""
+        self.reports["lines"] = nearest_lines(self.sites, src, min_kv=min_kv, **kw)
+        return self
+
+    def add_existing_plants(self, generators, plants=None, *, radius_km: float = 50.0, **kw) -> InstanceBuilder:
+        """EIA-860 plants within ``radius_km`` of each site, for the report (``reports/plants_near.csv`` and
+        ``reports/capacity_near.csv``)."""
+        from .eia860 import capacity_near, plants_near, read_eia860
+
+        gen = read_eia860(generators, plants, **kw)
+        self.reports["plants_near"] = plants_near(self.sites, gen, radius_km=radius_km)
+        self.reports["capacity_near"] = capacity_near(self.sites, gen, radius_km=radius_km)
+        return self
+
+    # -- assemble ----------------------------------------------------------------------------------------------
+    def _years(self) -> list[int]:
+        if "years" in self._scenario:
+            return [int(y) for y in self._scenario["years"]]
+        if self._targets is None:
+            raise InstanceError("no targets: call set_targets({year: it_gw, ...})")
+        return sorted(int(y) for y in self._targets["year"])
+
+    def _site_table(self, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        d = {**SITE_DEFAULTS, **self._site_defaults}
+        money = deflator(DEFAULTS_DOLLAR_YEAR, self.dollar_year) if self.dollar_year != DEFAULTS_DOLLAR_YEAR else 1.0
+        s = pd.DataFrame(self.sites.drop(columns="geometry")).copy()
+
+        def col(name, default):
+            if name not in s.columns:
+                s[name] = np.nan
+            s[name] = pd.to_numeric(s[name], errors="coerce")
+            s[name] = s[name].fillna(default) if not callable(default) else s[name].where(s[name].notna(), default(s))
+
+        col("max_it_mw", d["max_it_mw"])
+        col("module_mw", d["module_mw"])
+        col("pue", d["pue"])
+        col("building_capex_usd_per_kw", d["building_capex_usd_per_kw"] * (money if "building_capex_usd_per_kw"
+                                                                            not in self._site_defaults else 1.0))
+        land = d["land_usd_per_acre"] * (money if "land_usd_per_acre" not in self._site_defaults else 1.0)
+        col("site_capex_usd", lambda t: d["acres_per_mw"] * land * t["max_it_mw"])
+        col("earliest_year", d.get("earliest_year", years[0]))
+        col("grid_mw", lambda t: np.ceil(t["max_it_mw"] * t["pue"]))
+        if self._queue_wait is not None:
+            ry = self._request_year or years[0]
+            gy = ry + int(round(self._queue_wait))
+        else:
+            gy = d.get("grid_year", years[0])
+        col("grid_year", gy)
+        for k in ("site_life_years", "building_life_years"):
+            if k in d:
+                col(k, d[k])
+        sub = None
+        if self._substations is not None:
+            o = self._substations
+            sub = nearest_substations(self.sites.assign(grid_mw=s["grid_mw"].to_numpy()), o["src"],
+                                      min_kv=o["min_kv"], voltage_column=o["voltage_column"],
+                                      statuses=o["statuses"], usd_per_mw_km=o["usd_per_mw_km"],
+                                      route_factor=o["route_factor"])
+            if o["add"]:
+                s["site_capex_usd"] = s["site_capex_usd"] + sub["interconnect_usd"].fillna(0).to_numpy()
+        keep = [c.name for c in TABLES["sites"].columns if c.name in s.columns]
+        return s[keep], sub
+
+    def frames(self) -> dict:
+        """The scenario dict and the six tables, with defaults filled (not yet validated)."""
+        years = self._years()
+        if self._targets is None:
+            raise InstanceError("no targets: call set_targets({year: it_gw, ...})")
+        if self._techs is None or self._techs.empty:
+            raise InstanceError("no techs: call add_atb(...) or add_techs(...) (grid import needs no tech row, but "
+                                "techs.csv must list at least one)")
+        sites, sub = self._site_table(years)
+        if sub is not None:
+            self.reports["substations"] = sub
+        zones = self._zones.reset_index()
+        problems = []
+        for c in ("grid_price_usd_per_mwh", "grid_co2_t_per_mwh"):
+            if c not in zones.columns:
+                zones[c] = np.nan
+            for z in zones.loc[zones[c].isna(), "zone"]:
+                problems.append(f"zones: zone '{z}' has no {c}; give it in the zones file, with set_zone('{z}', "
+                                f"{c}=...), or from add_cambium / add_eia930 / add_iso_prices")
+        if problems:
+            raise InstanceError(problems)
+        tech_profiles = {p for p in self._techs["profile"].dropna() if p}
+        prof = pd.concat(self._profiles, ignore_index=True) if self._profiles else pd.DataFrame(
+            columns=["zone", "profile", "hour", "value"])
+        for c in ("zone", "site"):
+            if c not in prof.columns:
+                prof[c] = None
+        unused = sorted(set(prof["profile"]) - tech_profiles - set(RESERVED_PROFILES))
+        if unused:
+            warnings.warn(f"profiles {unused} are used by no tech; left out of profiles.csv", DataWarning,
+                          stacklevel=2)
+            prof = prof[~prof["profile"].isin(unused)]
+        prof = prof.drop_duplicates(["zone", "site", "profile", "hour"], keep="last")
+        cols = ["zone", "profile", "hour", "value"] if prof["site"].isna().all() else [
+            "zone", "site", "profile", "hour", "value"]
+        prof = prof[cols].sort_values([c for c in ("zone", "site", "profile", "hour") if c in cols],
+                                      na_position="first").reset_index(drop=True)
+        prof["hour"] = prof["hour"].astype("int64")
+        sc = {"name": self.name,
+              "description": self._scenario.get("description", f"{self.name}: built with siting.data.InstanceBuilder "
+                                                               f"from {len(sites)} candidate sites in "
+                                                               f"{len(zones)} zones."),
+              "years": years,
+              "discount_rate": self._scenario.get("discount_rate", SCENARIO_DEFAULTS["discount_rate"]),
+              "dollar_year": self.dollar_year}
+        for k, v in self._scenario.items():
+            if k not in sc:
+                sc[k] = v
+        return {"scenario": sc, "targets": self._targets.copy(), "sites": sites, "zones": zones,
+                "techs": self._techs.copy(), "chips": self._chips.copy(), "profiles": prof}
+
+    def build(self):
+        """A validated :class:`siting.Instance` (raises :class:`siting.InstanceError` listing every problem)."""
+        from ..instance import Instance
+
+        f = self.frames()
+        return Instance.from_frames(f["scenario"], f["targets"], f["sites"], f["zones"], f["techs"], f["chips"],
+                                    f["profiles"], name=self.name)
+
+    def write(self, folder, *, overwrite: bool = False):
+        """Validate, write the instance folder and load it back with :func:`siting.load_instance`.
+
+        Writes scenario.toml, targets.csv, sites.csv, zones.csv, techs.csv, chips.csv,
+        profiles.csv, a README.md with the provenance of every table, and ``reports/``
+        (site zones, substations, nearby plants, hourly grid CO2 and clean share).
+        Returns the loaded :class:`siting.Instance`.
+        """
+        from ..instance import load_instance
+
+        self.build()  # validate before touching the disk
+        f = self.frames()
+        out = Path(folder)
+        if out.exists():
+            if not overwrite and any(out.iterdir()):
+                raise FileExistsError(f"{out}: folder exists and is not empty (pass overwrite=True)")
+            if overwrite and (out / "reports").is_dir():
+                shutil.rmtree(out / "reports")
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "scenario.toml").write_text(_toml(f["scenario"]), encoding="utf-8")
+        for t in ("targets", "sites", "zones", "techs", "chips", "profiles"):
+            _write_csv(f[t], out / f"{t}.csv", t)
+        rep = dict(self.reports)
+        if self._extra:
+            ex = pd.concat(self._extra, ignore_index=True)
+            rep["grid_hourly"] = ex.pivot_table(index="hour", columns=["zone", "profile"], values="value")
+            rep["grid_hourly"].columns = [f"{z}|{p}" for z, p in rep["grid_hourly"].columns]
+        if rep:
+            (out / "reports").mkdir(exist_ok=True)
+            for k, df in rep.items():
+                df.to_csv(out / "reports" / f"{k}.csv", index=(k == "grid_hourly"))
+        (out / "README.md").write_text(self._readme(f, rep), encoding="utf-8")
+        return load_instance(out)
+
+    def _readme(self, f: dict, rep: dict) -> str:
+        lines = [f"# {self.name}", "", "Built with `siting.data.InstanceBuilder`.", "",
+                 f"Money in {self.dollar_year} US dollars. Profiles: hour 0 = 00:00-01:00 on 1 January "
+                 f"{self.profile_year}, clock " + (f"UTC{_fmt_offset(self.utc_offset)}" if self.utc_offset is not None
+                                                   else "of each source's local standard time")
+                 + ", no daylight saving, 29 February dropped.", "", "## Sources", ""]
+        lines += [f"- {n}" for n in self.notes]
+        if self._substations is not None:
+            o = self._substations
+            lines.append(f"- Substations {getattr(o['src'], 'name', o['src'])}: nearest at >= {o['min_kv']:g} kV "
+                         f"({o['voltage_column']}), geodesic WGS84 distance; interconnect_usd = "
+                         f"{o['usd_per_mw_km']:g} $/MW-km x route factor {o['route_factor']:g} x km x grid_mw"
+                         + (", added to site_capex_usd" if o["add"] else " (reports only)") + ".")
+        lines += ["", "## Defaults filled", "",
+                  f"- sites: {SITE_DEFAULTS | self._site_defaults} ({DEFAULTS_DOLLAR_YEAR}$ restated to "
+                  f"{self.dollar_year}$ with CPI-U); site_capex_usd = acres_per_mw x land_usd_per_acre x max_it_mw"
+                  + (" + interconnection cost" if self._substations else "") + "; grid_mw = ceil(max_it_mw x pue)"
+                  + (f"; grid_year = request year + {round(self._queue_wait)}" if self._queue_wait is not None
+                     else "; grid_year = first planning year"),
+                  f"- chips: {'siting.data.DEFAULT_CHIPS (the toy instance)' if self._chips_default else 'given'}",
+                  f"- discount_rate: {f['scenario']['discount_rate']}"]
+        if any("CC BY-NC" in n for n in self.notes):
+            lines += ["", "**Licence: part of this instance comes from renewables.ninja (CC BY-NC 4.0): "
+                          "non-commercial use only.**"]
+        if rep:
+            lines += ["", "## reports/", ""] + [f"- {k}.csv" for k in rep]
+        return "\n".join(lines) + "\n"
+
+
+def _fmt_offset(o) -> str:
+    return f"{o:+d}" if isinstance(o, (int, np.integer)) else f" ({o} standard time)"
+
+
+def _write_csv(df: pd.DataFrame, path: Path, table: str) -> None:
+    t = TABLES[table]
+    df = df.copy()
+    for c in t.columns:
+        if c.name in df.columns and c.dtype == "bool":
+            df[c.name] = df[c.name].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
+                                        else ("true" if bool(v) else "false"))
+        if c.name in df.columns and c.dtype == "int":
+            df[c.name] = df[c.name].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    if table == "profiles":
+        df["value"] = df["value"].map(lambda v: f"{v:.6g}")
+    elif table == "sites" and "site_capex_usd" in df.columns:
+        df["site_capex_usd"] = df["site_capex_usd"].round(0)
+    elif table in ("techs", "zones"):
+        num = [c.name for c in t.columns if c.dtype == "float" and c.name in df.columns]
+        df[num] = df[num].apply(lambda s: pd.to_numeric(s, errors="coerce").round(6))
+    df.to_csv(path, index=False)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {v!r} to TOML")
+
+
+def _toml(sc: dict) -> str:
+    lines = []
+    tables = {k: v for k, v in sc.items() if isinstance(v, dict)}
+    for k, v in sc.items():
+        if not isinstance(v, dict):
+            lines.append(f"{k} = {_toml_value(v)}")
+    for k, v in tables.items():
+        lines.append("")
+        lines.append(f"[{k}]")
+        for kk, vv in v.items():
+            if isinstance(vv, dict):  # per-year values, e.g. clean_share = {2030 = 0.5}
+                inner = ", ".join(f'"{y}" = {_toml_value(x)}' for y, x in vv.items())
+                lines.append(f"{kk} = {{{inner}}}")
+            else:
+                lines.append(f"{kk} = {_toml_value(vv)}")
+    return "\n".join(lines) + "\n"
