@@ -37,7 +37,9 @@ def year_bounds(inst: Instance) -> dict[int, dict[str, float]]:
             if c.max_units_per_year != c.max_units_per_year:  # NaN: no supply cap
                 chip_mw = chip_pf = math.inf
                 break
-            units = c.max_units_per_year * len(inst_years)
+            n_y = inst.years_represented()
+            units = c.max_units_per_year * sum(
+                sum(1 for cy in range(yi, yi + n_y[yi]) if c.first_year <= cy <= c.last_year) for yi in inst_years)
             chip_mw += units * c.watts / 1e6
             chip_pf += units * c.pflops
         # power: grid (capped by zonal headroom) + on-site generators at their best hour
@@ -64,10 +66,19 @@ def year_bounds(inst: Instance) -> dict[int, dict[str, float]]:
             if head == head:
                 zone_grid = min(zone_grid, head)
             zone_onsite = sum(o for _, o, _ in lst)
-            pue_min = min(s.pue for s, _, _ in lst)
+            pue_min = min(s.pue * _min_multiplier(prof, s.site, s.zone, "pue") for s, _, _ in lst)
             power_it += (zone_onsite + zone_grid) / pue_min
         out[y] = {"sites_it_mw": site_mw, "chips_it_mw": chip_mw, "power_it_mw": power_it, "chips_pflops": chip_pf}
     return out
+
+
+def _min_multiplier(prof, site: str, zone: str, name: str) -> float:
+    """Smallest value of a site's own profile ``name``, else its zone's; 1 when neither exists."""
+    for col, key in (("site", site), ("zone", zone)):
+        sel = prof.loc[(prof["profile"] == name) & (prof[col] == key), "value"]
+        if len(sel):
+            return float(sel.min())
+    return 1.0
 
 
 def reachability(inst: Instance) -> list[str]:

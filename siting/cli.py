@@ -1,4 +1,4 @@
-"""The ``siting`` command: list, validate, solve."""
+"""The ``siting`` command: list, validate, solve, report."""
 
 from __future__ import annotations
 
@@ -62,6 +62,42 @@ def _cmd_solve(args) -> int:
               f"(solved in {res.solve_seconds:.1f} s)")
         print(_fmt_summary(res))
         print(f"tables written to {out}/")
+    if args.report:
+        _write_report(res, out, args.quiet)
+    return 0
+
+
+def _write_report(res, folder, quiet: bool, zones=None) -> None:
+    """Figures (PNG, SVG) in folder/figures/ and the self-contained folder/report.html."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # a command line draws to files only
+    from .report import write_report
+
+    page = write_report(res, folder, zones=zones)
+    if not quiet:
+        print(f"report written to {page} (figures in {page.parent / 'figures'}/)")
+
+
+def _cmd_report(args) -> int:
+    from pathlib import Path
+
+    from .results import read_results
+
+    folder = Path(args.results)
+    if not (folder / "results.json").is_file():
+        raise SitingError([f"{folder}: not a results folder (no results.json); write one with siting solve --out"])
+    res = read_results(folder)
+    zones = None
+    if args.zones:
+        import geopandas as gpd
+
+        try:
+            zones = gpd.read_file(args.zones)
+        except Exception as e:  # GDAL reports many kinds of failure; name the file and stop
+            raise SitingError([f"{args.zones}: cannot be read as a vector file: {' '.join(str(e).split())[:200]}"]) \
+                from None
+    _write_report(res, folder, args.quiet, zones=zones)
     return 0
 
 
@@ -81,7 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=None, help="solver threads")
     s.add_argument("--solver-log", action="store_true", help="print the HiGHS log")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    s.add_argument("--report", action="store_true", help="also write figures/ and report.html into --out")
     s.set_defaults(func=_cmd_solve)
+    r = sub.add_parser("report", help="write figures and a self-contained report.html for a results folder")
+    r.add_argument("results", metavar="RESULTS_DIR", help="folder written by siting solve --out")
+    r.add_argument("--zones", default=None, help="zone polygons to outline on the map (GeoJSON, GeoPackage, ...)")
+    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    r.set_defaults(func=_cmd_report)
     return p
 
 

@@ -15,7 +15,7 @@ from .validate import check_instance, coerce_table
 
 __all__ = ["Instance", "load_instance", "bundled_instances", "instance_path", "crf"]
 
-SITE_VECTOR_SUFFIXES = (".geojson", ".gpkg", ".shp", ".json")
+SITE_VECTOR_SUFFIXES = (".geojson", ".gpkg")
 
 
 def crf(rate: float, life: float) -> float:
@@ -150,10 +150,14 @@ def instance_path(path: str | Path) -> Path:
 
 
 def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
+    bad_tables: set[str] = set()
+    years_ok = isinstance(sc.get("years"), list)
     for (tab, key), (typ, _unit, req, _default, _m) in SCENARIO_KEYS.items():
         holder = sc if tab == "" else sc.get(tab, {})
         if not isinstance(holder, dict):
-            problems.append(f"{fname}: [{tab}] must be a table")
+            if tab not in bad_tables:
+                problems.append(f"{fname}: [{tab}] must be a table")
+                bad_tables.add(tab)
             continue
         where = f"'{key}'" if tab == "" else f"[{tab}] '{key}'"
         if key not in holder:
@@ -177,10 +181,10 @@ def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
                 problems.append(f"{fname}: key {where} must be >= 0")
             elif key == "clean_share" and any(x > 1 for x in vals):
                 problems.append(f"{fname}: key {where} must be between 0 and 1")
-            if isinstance(v, dict):
+            if isinstance(v, dict) and years_ok:
                 ys = sc.get("years") or []
                 for y in v:
-                    if not str(y).isdigit() or int(y) not in ys:
+                    if not str(y).isdigit() or int(y) not in set(ys):
                         problems.append(f"{fname}: key {where}: '{y}' is not one of the years {ys}")
         elif typ == "list[int]":
             if (not isinstance(v, list) or not v
@@ -188,11 +192,17 @@ def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
                 problems.append(f"{fname}: key {where} must be a non-empty list of whole years")
             elif any(b <= a for a, b in zip(v, v[1:])):
                 problems.append(f"{fname}: key {where}: years must be strictly increasing, got {v}")
+    for (tab, key), lo, strict in ((("policy", "carbon_price_usd_per_t"), 0, False), (("solver", "mip_gap"), 0, False),
+                                   (("solver", "time_limit"), 0, True), (("solver", "threads"), 1, False)):
+        holder = sc.get(tab, {})
+        v = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and (v <= lo if strict else v < lo):
+            problems.append(f"{fname}: key [{tab}] '{key}' must be {'>' if strict else '>='} {lo}, got {v}")
     dr = sc.get("discount_rate")
     if isinstance(dr, (int, float)) and not isinstance(dr, bool) and not 0 <= dr < 1:
         problems.append(f"{fname}: key 'discount_rate' must be in [0, 1), got {dr}")
     time = sc.get("time", {})
-    if isinstance(time, dict):
+    if isinstance(time, dict) and isinstance(time.get("mode", "typical_days"), str):
         mode = time.get("mode", "typical_days")
         if mode not in ("typical_days", "full_year"):
             problems.append(f"{fname}: [time] 'mode' must be \"typical_days\" or \"full_year\", got {mode!r}")
@@ -205,7 +215,7 @@ def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
             for sub in v:
                 if (key, sub) not in SCENARIO_KEYS:
                     problems.append(f"{fname}: unknown key [{key}] '{sub}'")
-        elif ("", key) not in SCENARIO_KEYS and key not in known_tables and key != "scenarios":
+        elif ("", key) not in SCENARIO_KEYS and key not in known_tables:
             problems.append(f"{fname}: unknown key '{key}'")
 
 
@@ -220,6 +230,21 @@ def _with_defaults(sc: dict) -> dict:
 
 
 def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
+    import csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+    except UnicodeDecodeError as e:
+        problems.append(f"{path.name}: not UTF-8 text (byte {e.start}); save the file as UTF-8")
+        return None
+    except csv.Error:
+        header = []
+    names = [h.strip() for h in header]
+    dups = sorted({h for h in names if h and names.count(h) > 1})
+    if dups:
+        problems.append(f"{path.name}: column '{dups[0]}' appears more than once in the header")
+        return None
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
     except UnicodeDecodeError as e:
@@ -243,7 +268,7 @@ def _read_sites(folder: Path, problems: list[str]) -> tuple[pd.DataFrame | None,
     cands = [folder / "sites.csv"] + [folder / f"sites{s}" for s in SITE_VECTOR_SUFFIXES]
     found = [p for p in cands if p.is_file()]
     if not found:
-        problems.append("sites.csv: missing file (give sites.csv, or sites.geojson / sites.gpkg / sites.shp)")
+        problems.append("sites.csv: missing file (give sites.csv, or sites.geojson / sites.gpkg)")
         return None, "sites.csv"
     if len(found) > 1:
         problems.append(f"{found[0].name}: more than one sites file ({', '.join(p.name for p in found)}); keep one")
@@ -261,7 +286,10 @@ def _read_sites(folder: Path, problems: list[str]) -> tuple[pd.DataFrame | None,
     if g.crs is not None and not g.crs.equals("EPSG:4326"):
         g = g.to_crs("EPSG:4326")
     geom_types = g.geometry.geom_type
-    bad = np.flatnonzero((geom_types != "Point").to_numpy())
+    missing = (g.geometry.isna() | g.geometry.is_empty).to_numpy()
+    bad = np.flatnonzero((geom_types != "Point").to_numpy() & ~missing)
+    for i in np.flatnonzero(missing)[:10]:
+        problems.append(f"{p.name}: column 'geometry', row {i + 1}: missing geometry; sites must be points")
     for i in bad[:10]:
         problems.append(f"{p.name}: column 'geometry', row {i + 1}: a {geom_types.iloc[i]} geometry; "
                         "sites must be points")
@@ -293,10 +321,12 @@ def load_instance(path: str | Path) -> Instance:
         try:
             scenario = tomllib.loads(sc_file.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
-            problems.append("scenario.toml: not UTF-8 text")
+            problems.append("scenario.toml: not UTF-8 text; save the file as UTF-8")
+            scenario = None
         except tomllib.TOMLDecodeError as e:
             problems.append(f"scenario.toml: not valid TOML: {e}")
-        _check_scenario(scenario, "scenario.toml", problems)
+        else:
+            _check_scenario(scenario, "scenario.toml", problems)
 
     raws: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
@@ -314,7 +344,7 @@ def load_instance(path: str | Path) -> Instance:
         files[name] = fname
         if raw is not None:
             raws[name] = raw
-    return _from_raw(folder.name, scenario, raws, files, folder, problems)
+    return _from_raw(folder.name, scenario or {}, raws, files, folder, problems)
 
 
 def _from_raw(name: str, scenario: dict, raws: dict, files: dict, folder, problems: list[str] | None = None,
@@ -327,8 +357,20 @@ def _from_raw(name: str, scenario: dict, raws: dict, files: dict, folder, proble
     for tname, raw in raws.items():
         tables[tname] = coerce_table(raw, TABLES[tname], files[tname], problems)
         tables[tname].attrs["present"] = tuple(raw.columns)
-    if not problems and len(tables) == len(TABLES):
-        check_instance(scenario, tables, files, problems)
+    if len(tables) == len(TABLES):
+        if not problems:
+            check_instance(scenario, tables, files, problems)
+        else:
+            # the tables are typed where they could be; cross-table checks add what they can find
+            found: list[str] = []
+            try:
+                check_instance(scenario, tables, files, found)
+            except Exception:  # noqa: BLE001 - a secondary pass over data already known to be broken
+                found = []
+            # keep only what concerns files without problems of their own (the rest is noise)
+            bad_files = {p.split(":", 1)[0] for p in problems}
+            if "scenario.toml" not in bad_files:
+                problems.extend(p for p in found if p.split(":", 1)[0] not in bad_files and p not in problems)
     if problems:
         raise InstanceError(problems)
     return _assemble(name, _with_defaults(scenario), tables, files, folder)

@@ -51,7 +51,6 @@ class Table:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     meaning: str
-    optional_file: bool = False
     extra: dict = field(default_factory=dict)
 
     def column(self, name: str) -> Column:
@@ -79,7 +78,7 @@ TARGETS = Table(
 
 SITES = Table(
     "sites",
-    "sites.csv | sites.geojson | sites.gpkg | sites.shp",
+    "sites.csv | sites.geojson | sites.gpkg",
     ("site",),
     (
         C("site", "str", "-", True, "Unique site id."),
@@ -104,7 +103,7 @@ SITES = Table(
         C("building_life_years", "float", "years", False,
           "Life over which building capital is annualised.", nullable=True, default=14.0, min=1),
     ),
-    "Candidate campuses. A CSV with lat/lon, or any vector file geopandas reads with point geometry "
+    "Candidate campuses. A CSV with lat/lon, or a GeoJSON / GeoPackage file with point geometry "
     "(lat/lon then come from the geometry, reprojected to WGS84).",
 )
 
@@ -174,7 +173,8 @@ CHIPS = Table(
         C("price_usd", "float", "USD", True, "All-in IT capital per accelerator.", min=0),
         C("life_years", "float", "years", True, "Years an installed unit stays in service.", min=1),
         C("max_units_per_year", "float", "units/yr", True,
-          "Most units that can be installed in one planning year over all sites (blank: no limit).",
+          "Most units that can be installed per calendar year over all sites (blank: no limit); a planning "
+          "year standing for n calendar years may install n times this, counting only years in the window.",
           nullable=True, min=0),
     ),
     "Accelerator generations.",
@@ -235,7 +235,7 @@ SCENARIO_KEYS: dict[tuple[str, str], tuple[str, str, bool, object, str]] = {
 def _fmt(v: object) -> str:
     if v is None:
         return ""
-    return str(v)
+    return str(v).replace("|", "\\|")
 
 
 def data_format_markdown() -> str:
@@ -245,8 +245,8 @@ def data_format_markdown() -> str:
     out.append("| table | key | type | unit | required | default | meaning |")
     out.append("|---|---|---|---|---|---|---|")
     for (tab, key), (typ, unit, req, default, meaning) in SCENARIO_KEYS.items():
-        out.append(f"| {tab or '(top)'} | {key} | {typ} | {unit} | {'yes' if req else 'no'} | "
-                   f"{_fmt(default)} | {meaning} |")
+        out.append(f"| {tab or '(top)'} | {key} | {_fmt(typ)} | {unit} | {'yes' if req else 'no'} | "
+                   f"{_fmt(default)} | {_fmt(meaning)} |")
     out.append("")
     for t in TABLES.values():
         out.append(f"### {t.file}\n")

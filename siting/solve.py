@@ -61,15 +61,22 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
     else:
         m = inst_or_model
         inst = m.inst
+        msgs = reachability(inst)
+        if msgs:
+            raise InfeasibleError(msgs)
     st = _settings(inst, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log_solver,
                    presolve=presolve)
     return solve_model(m, st)
 
 
 def _compile(m):
+    from pyomo.common.errors import InfeasibleConstraintException
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    return LinearStandardFormCompiler().write(m, mixed_form=True)
+    try:
+        return LinearStandardFormCompiler().write(m, mixed_form=True)
+    except InfeasibleConstraintException as e:
+        raise InfeasibleError(f"a constraint can never hold whatever the plan: {e}") from None
 
 
 def solve_model(m, settings: dict) -> Results:
@@ -139,10 +146,12 @@ def solve_model(m, settings: dict) -> Results:
             "headroom, CO2 caps or clean-energy shares with the targets)"])
     elif ms in (MS.kTimeLimit, MS.kIterationLimit, MS.kSolutionLimit, MS.kInterrupt, MS.kObjectiveBound,
                 MS.kObjectiveTarget):
+        if ms == MS.kInterrupt:
+            raise KeyboardInterrupt
         if not has_sol:
             raise SolveError(f"the solver stopped ({h.modelStatusToString(ms)}) after {solve_s:.1f} s with no "
                              "feasible plan found; raise the time limit")
-        status = "time_limit"
+        status = "time_limit" if ms == MS.kTimeLimit else "stopped"
     else:
         raise SolveError(f"the solver ended with status error: {h.modelStatusToString(ms)}")
     x = np.asarray(h.getSolution().col_value, dtype=float) if n else np.zeros(0)

@@ -111,7 +111,10 @@ def _duplicates(df: pd.DataFrame, col: str, fname: str, problems: list[str]) -> 
     vals = df[col]
     dup = vals.duplicated(keep="first") & vals.notna()
     for i in np.flatnonzero(dup.to_numpy())[:MAX_LINES]:
-        problems.append(f"{fname}: column '{col}', row {i + 1}: duplicate id '{vals.iloc[i]}'")
+        v = vals.iloc[i]
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        problems.append(f"{fname}: column '{col}', row {i + 1}: duplicate id '{v}'")
 
 
 def check_instance(scenario: dict, tables: dict[str, pd.DataFrame], files: dict[str, str],
@@ -188,12 +191,16 @@ def _check_profiles(sites, zones, techs, profiles, f, problems) -> None:
     neither = ~has_zone & ~has_site
     _report(problems, fname, "zone", profiles, both, None, lambda i: "give a zone or a site, not both")
     _report(problems, fname, "zone", profiles, neither, None, lambda i: "give a zone or a site")
-    unknown_z = has_zone & ~profiles["zone"].isin(zone_ids).to_numpy()
-    _report(problems, fname, "zone", profiles, unknown_z, None,
-            lambda i: f"unknown zone '{profiles['zone'].iloc[i]}' (not in {f['zones']})")
-    unknown_s = has_site & ~profiles["site"].isin(site_ids).to_numpy()
-    _report(problems, fname, "site", profiles, unknown_s, None,
-            lambda i: f"unknown site '{profiles['site'].iloc[i]}' (not in {f['sites']})")
+    for col, ids, has, ref in (("zone", zone_ids, has_zone, f["zones"]), ("site", site_ids, has_site, f["sites"])):
+        unknown = has & ~profiles[col].isin(ids).to_numpy()
+        if unknown.any():
+            vals = profiles[col].to_numpy()[unknown]
+            rows = np.flatnonzero(unknown)
+            for v in sorted(set(vals))[:MAX_LINES]:
+                first = rows[np.flatnonzero(vals == v)[0]]
+                n = int((vals == v).sum())
+                problems.append(f"{fname}: column '{col}', row {first + 1}: unknown {col} '{v}' (not in {ref}; "
+                                f"{n} row{'s' if n > 1 else ''})")
     tech_profiles = {p for p in techs["profile"].dropna() if p}
     known = tech_profiles | set(RESERVED_PROFILES)
     names = profiles["profile"]
@@ -202,6 +209,10 @@ def _check_profiles(sites, zones, techs, profiles, f, problems) -> None:
         for p in sorted(set(names[unknown_p])):
             problems.append(f"{fname}: column 'profile': profile '{p}' is used by no tech and is not one of "
                             f"{sorted(RESERVED_PROFILES)}")
+
+    cf_rows = names.isin(tech_profiles).to_numpy() & (profiles["value"].to_numpy(dtype=float) > 1.0)
+    _report(problems, fname, "value", profiles, cf_rows, None,
+            lambda i: f"capacity factor {profiles['value'].iloc[i]:g} of profile '{names.iloc[i]}' is above 1")
 
     # hours 0..8759 exactly once per owner and profile
     ok = (has_zone ^ has_site) & names.notna().to_numpy() & profiles["hour"].notna().to_numpy()
@@ -214,10 +225,12 @@ def _check_profiles(sites, zones, techs, profiles, f, problems) -> None:
         missing = np.flatnonzero(counts == 0)
         dup = np.flatnonzero(counts > 1)
         if len(missing):
-            problems.append(f"{fname}: column 'hour' ({o}, profile {name}): {len(missing)} hours missing "
+            problems.append(f"{fname}: column 'hour' ({o}, profile {name}): {len(missing)} "
+                            f"hour{'s' if len(missing) > 1 else ''} missing "
                             f"(first: {', '.join(str(h) for h in missing[:5])})")
         if len(dup):
-            problems.append(f"{fname}: column 'hour' ({o}, profile {name}): {len(dup)} hours given more than "
+            problems.append(f"{fname}: column 'hour' ({o}, profile {name}): {len(dup)} "
+                            f"hour{'s' if len(dup) > 1 else ''} given more than "
                             f"once (first: {', '.join(str(h) for h in dup[:5])})")
 
     # a tech profile must exist for every zone that has a candidate site (or for the site itself)

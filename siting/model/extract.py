@@ -90,9 +90,8 @@ def extract_tables(m) -> dict[str, pd.DataFrame]:
     chips = chips.sort_values(["site", "generation", "year"], ignore_index=True)
 
     ann = _expr_vals(m.AnnualCost)
-    n_y = inst.years_represented()
     df = inst.discount_factors()
-    costs = pd.DataFrame([(y, s, c, v * n_y[y], v * df[y]) for (c, s, y), v in ann.items() if abs(v) > 0],
+    costs = pd.DataFrame([(y, s, c, v, v * df[y]) for (c, s, y), v in ann.items() if abs(v) > 0],
                          columns=["year", "site", "component", "cost_usd", "cost_usd_discounted"])
     costs = costs.sort_values(["year", "site", "component"], ignore_index=True)
 
@@ -135,6 +134,6 @@ def _summary(m, sites, chips, costs, emissions) -> pd.DataFrame:
         rows.append((y, it_gw, m.target_it_mw.get(y, np.nan) / 1000.0, eflops,
                      m.target_pflops.get(y, np.nan) / 1000.0, costs.loc[costs.year == y, "cost_usd"].sum(),
                      emissions.loc[emissions.year == y, "tco2"].sum(),
-                     1.0 - dirty[y] / load[y] if load[y] > 0 else np.nan))
+                     float(np.clip(1.0 - dirty[y] / load[y], 0.0, 1.0)) if load[y] > 0 else np.nan))
     return pd.DataFrame(rows, columns=["year", "it_gw", "target_it_gw", "eflops", "target_eflops", "cost_usd",
                                        "tco2", "clean_share"])
