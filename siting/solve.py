@@ -79,8 +79,13 @@ def _compile(m):
         raise InfeasibleError(f"a constraint can never hold whatever the plan: {e}") from None
 
 
-def solve_model(m, settings: dict) -> Results:
-    """Compile ``m``, solve it with HiGHS under ``settings`` and return the results."""
+def to_highs(m, settings: dict):
+    """Compile ``m`` to arrays and pass them to a new ``highspy.Highs`` with ``settings`` applied.
+
+    Returns ``(h, columns, info)``: the solver, the Pyomo variables in column order, and the
+    model size (rows, columns, nonzeros, integers) with the hand-off time. The compiled
+    matrix is freed before returning, so only HiGHS holds a copy during the solve.
+    """
     import highspy
 
     t0 = time.perf_counter()
@@ -91,26 +96,25 @@ def solve_model(m, settings: dict) -> Results:
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = nrow
-    c = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
-    lp.col_cost_ = c
+    lp.col_cost_ = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
     lp.offset_ = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
     lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in cols], dtype=float)
     lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in cols], dtype=float)
-    sense = np.array([r[1] for r in sf.rows], dtype=int)
+    sense = np.fromiter((r[1] for r in sf.rows), dtype=np.int8, count=nrow)
     rhs = np.asarray(sf.rhs, dtype=float)
     lp.row_lower_ = np.where(sense == 1, -inf, rhs)
     lp.row_upper_ = np.where(sense == -1, inf, rhs)
-    A = sf.A.tocsc()
+    del sense, rhs
+    A = sf.A if sf.A.format == "csc" else sf.A.tocsc()
+    nnz = int(A.nnz)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr
     lp.a_matrix_.index_ = A.indices
     lp.a_matrix_.value_ = A.data
-    is_int = np.array([v.is_integer() or v.is_binary() for v in cols], dtype=bool)
-    if is_int.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in is_int]
-    info = {"rows": nrow, "columns": n, "nonzeros": int(A.nnz), "integers": int(is_int.sum())}
     del A, sf
+    is_int = np.fromiter((v.is_integer() for v in cols), dtype=bool, count=n)
+    if is_int.any() and not settings.get("relax"):
+        lp.integrality_ = np.where(is_int, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(settings.get("log", False)))
     if settings.get("time_limit") is not None:
@@ -123,12 +127,71 @@ def solve_model(m, settings: dict) -> Results:
     h.setOptionValue("random_seed", 0)
     h.passModel(lp)
     del lp
-    handoff = time.perf_counter() - t0
-    log.info("handed %d rows x %d columns (%d nonzeros, %d integers) to HiGHS in %.1f s", nrow, n,
-             info["nonzeros"], info["integers"], handoff)
-    t1 = time.perf_counter()
+    info = {"rows": nrow, "columns": n, "nonzeros": nnz,
+            "integers": int(is_int.sum()) if not settings.get("relax") else 0,
+            "handoff_s": time.perf_counter() - t0, "is_int": is_int}
+    log.info("handed %d rows x %d columns (%d nonzeros, %d integers) to HiGHS in %.1f s", nrow, n, nnz,
+             info["integers"], info["handoff_s"])
+    return h, cols, info
+
+
+def rounded_lp_start(h, info: dict) -> bool:
+    """Give HiGHS a first plan: solve the LP relaxation, round every integer up, re-solve the LP.
+
+    Rounding up keeps the plan feasible for the monotone site, module and unit constraints of
+    this model (more modules and units only loosen IT and power limits); if the fixed LP is
+    still infeasible no start is given. Returns whether a start was set.
+    """
+    import highspy
+
+    is_int = info["is_int"]
+    idx = np.flatnonzero(is_int)
+    if not len(idx):
+        return False
+    t0 = time.perf_counter()
+    lp = h.getLp()
+    lower = np.asarray(lp.col_lower_)[idx].copy()
+    upper = np.asarray(lp.col_upper_)[idx].copy()
+    cont = highspy.HighsVarType.kContinuous
+    h.changeColsIntegrality(len(idx), idx, np.full(len(idx), cont))
     h.run()
-    solve_s = time.perf_counter() - t1
+    ok = False
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        x = np.asarray(h.getSolution().col_value)[idx]
+        fixed = np.minimum(np.ceil(x - 1e-6), upper)
+        h.changeColsBounds(len(idx), idx, fixed, fixed)
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            start = np.asarray(h.getSolution().col_value).copy()
+            ok = True
+        h.changeColsBounds(len(idx), idx, lower, upper)
+    h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kInteger))
+    if ok:
+        h.setSolution(_solution(start))
+    log.info("MIP start from the rounded LP relaxation: %s (%.1f s)", "set" if ok else "none found",
+             time.perf_counter() - t0)
+    return ok
+
+
+def _solution(x):
+    import highspy
+
+    sol = highspy.HighsSolution()
+    sol.col_value = x
+    sol.value_valid = True
+    return sol
+
+
+def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) -> Results:
+    """Map HiGHS's status, load its solution into the Pyomo variables and extract the result tables."""
+    import highspy
+    import pyomo.environ as pyo
+
+    from .model.extract import extract_tables
+    from .model.objective import OBJECTIVE_SCALE
+
+    n = info["columns"]
+    is_int = info["is_int"] if info["integers"] else np.zeros(n, dtype=bool)
     ms = h.getModelStatus()
     hinfo = h.getInfo()
     MS = highspy.HighsModelStatus
@@ -136,10 +199,10 @@ def solve_model(m, settings: dict) -> Results:
     gap = float(hinfo.mip_gap) if is_int.any() else 0.0
     if ms == MS.kOptimal or (n == 0 and ms == MS.kModelEmpty):
         status = "optimal"
+        if not is_int.any():
+            gap = 0.0
     elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
-        from .checks import reachability as _r
-
-        hints = _r(m.inst)
+        hints = reachability(m.inst)
         raise InfeasibleError(hints or [
             "no plan meets every target and limit, although no single year's target exceeds what its sites, "
             "chips or power options allow on their own; the limits bind together (for example grid dates, "
@@ -156,17 +219,28 @@ def solve_model(m, settings: dict) -> Results:
         raise SolveError(f"the solver ended with status error: {h.modelStatusToString(ms)}")
     x = np.asarray(h.getSolution().col_value, dtype=float) if n else np.zeros(0)
     x = np.where(is_int, np.round(x), x)
-    for v, val in zip(cols, x):
-        v.set_value(float(val), skip_validation=True)
-    del h
-    from .model.extract import extract_tables
-    import pyomo.environ as pyo
-
+    for v, val in zip(cols, x.tolist()):
+        v.set_value(val, skip_validation=True)
     t2 = time.perf_counter()
     tables = extract_tables(m)
-    from .model.objective import OBJECTIVE_SCALE
-
     objective = float(pyo.value(m.Total_Cost)) / OBJECTIVE_SCALE
-    timings = {"handoff_s": handoff, "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
+    timings = {"handoff_s": info["handoff_s"], "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
+    size = {k: info[k] for k in ("rows", "columns", "nonzeros", "integers")}
     return Results(tables=tables, status=status, objective=objective, mip_gap=gap, solve_seconds=solve_s,
-                   model_size=info, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name)
+                   model_size=size, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name)
+
+
+def solve_model(m, settings: dict) -> Results:
+    """Compile ``m``, solve it with HiGHS under ``settings`` and return the results.
+
+    ``settings``: time_limit, mip_gap, threads, log, presolve, and mip_start (default True:
+    a rounded LP relaxation is given to HiGHS as a first plan when the model has integers).
+    """
+    h, cols, info = to_highs(m, settings)
+    t1 = time.perf_counter()
+    if info["integers"] and settings.get("mip_start", True):
+        rounded_lp_start(h, info)
+    log.info("solving with HiGHS")
+    h.run()
+    solve_s = time.perf_counter() - t1
+    return load_solution(m, h, cols, settings, info, solve_s)

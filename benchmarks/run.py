@@ -1,0 +1,231 @@
+"""Benchmark the whole path, stage by stage, against HiGHS alone on the same model.
+
+For each size (sites x years x typical days) the script writes a synthetic instance folder
+(benchmarks/synthetic.py), then times through the public API: load, build, hand-off to
+HiGHS (Pyomo's standard-form compiler, arrays into highspy), HiGHS solve and results
+extraction, with the peak resident memory of each stage. It then writes the same model as
+MPS and solves it with highspy alone in a fresh process (the floor), and prints the ratio
+of the whole run to that floor.
+
+    python benchmarks/run.py --sizes 10x4x4 40x8x8 --mode lp
+    python benchmarks/run.py --sizes 20x6x8 --mode mip --mip-gap 0.01 --time-limit 600
+
+``--mode lp`` drops integrality in both runs (a stable measure of overhead); ``mip``
+solves the model as built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import write_instance  # noqa: E402
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def _hwm_mb() -> float:
+    """Peak resident set size of this process (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+class PeakMemory:
+    """Samples the resident set size every few milliseconds; ``peak`` is the max since ``reset``."""
+
+    def __init__(self, interval: float = 0.01):
+        self.interval = interval
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss_mb())
+            time.sleep(self.interval)
+
+    def reset(self) -> None:
+        self.peak = _rss_mb()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+FLOOR = r"""
+import highspy, json, sys, time
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+path, opts = sys.argv[1], json.loads(sys.argv[2])
+h = highspy.Highs()
+h.setOptionValue("output_flag", False)
+t0 = time.perf_counter()
+h.readModel(path)
+read_s = time.perf_counter() - t0
+if opts.pop("relax", False):
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, list(range(n)), [highspy.HighsVarType.kContinuous] * n)
+for k, v in opts.items():
+    h.setOptionValue(k, v)
+t1 = time.perf_counter()
+h.run()
+solve_s = time.perf_counter() - t1
+info = h.getInfo()
+print(json.dumps({"read_s": read_s, "solve_s": solve_s, "status": h.modelStatusToString(h.getModelStatus()),
+                  "objective": info.objective_function_value,
+                  "peak_mb": hwm()}))
+"""
+
+
+def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_limit: float | None,
+             threads: int | None, keep: Path | None) -> dict:
+    import siting
+    from siting.model.objective import OBJECTIVE_SCALE
+    from siting.solve import rounded_lp_start, to_highs
+
+    work = Path(tempfile.mkdtemp(prefix="siting-bench-")) if keep is None else keep
+    folder = write_instance(work / f"syn_{sites}x{years}x{days}", sites, years, days, seed=0)
+    mem = PeakMemory()
+    out: dict = {"size": f"{sites}x{years}x{days}", "mode": mode}
+
+    def stage(name, fn):
+        mem.reset()
+        t0 = time.perf_counter()
+        val = fn()
+        out[f"{name}_s"] = time.perf_counter() - t0
+        out[f"{name}_peak_mb"] = mem.peak
+        return val
+
+    inst = stage("load", lambda: siting.load_instance(folder))
+    m = stage("build", lambda: siting.build_model(inst))
+    settings = {"mip_gap": mip_gap, "time_limit": time_limit, "threads": threads, "relax": mode == "lp"}
+    h, cols, info = stage("handoff", lambda: to_highs(m, settings))
+    out.update({k: info[k] for k in ("rows", "columns", "nonzeros", "integers")})
+    mps = work / "model.mps"
+    h.writeModel(str(mps))
+
+    def run():
+        if info["integers"]:
+            rounded_lp_start(h, info)
+        h.run()
+        return h
+
+    stage("solve", run)
+    out["status"] = h.modelStatusToString(h.getModelStatus())
+    out["objective_musd"] = h.getInfo().objective_function_value
+    from siting.solve import load_solution
+
+    def extract():
+        return load_solution(m, h, cols, settings, info)
+
+    res = stage("extract", extract)
+    out["objective_check"] = abs(res.objective * OBJECTIVE_SCALE - out["objective_musd"]) / max(
+        1.0, abs(out["objective_musd"]))
+    h = None  # free the solver before measuring the floor
+    mem.stop()
+    out["whole_peak_mb"] = _hwm_mb()
+    out["whole_s"] = sum(out[f"{k}_s"] for k in ("load", "build", "handoff", "solve", "extract"))
+    opts = {"mip_rel_gap": mip_gap, "random_seed": 0, "relax": mode == "lp"}
+    if time_limit:
+        opts["time_limit"] = float(time_limit)
+    if threads:
+        opts["threads"] = int(threads)
+    r = subprocess.run([sys.executable, "-c", FLOOR, str(mps), json.dumps(opts)], capture_output=True, text=True,
+                       check=True)
+    floor = json.loads(r.stdout.strip().splitlines()[-1])
+    out["floor_read_s"] = floor["read_s"]
+    out["floor_solve_s"] = floor["solve_s"]
+    out["floor_peak_mb"] = floor["peak_mb"]
+    out["floor_status"] = floor["status"]
+    out["ratio_whole_to_floor"] = out["whole_s"] / floor["solve_s"]
+    out["ratio_whole_to_floor_with_read"] = out["whole_s"] / (floor["solve_s"] + floor["read_s"])
+    out["memory_ratio"] = out["whole_peak_mb"] / floor["peak_mb"]
+    if keep is None:
+        for p in sorted(work.rglob("*"), reverse=True):
+            p.unlink() if p.is_file() else p.rmdir()
+        work.rmdir()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", nargs="+", default=["5x3x2", "10x4x4", "20x6x8"],
+                    help="sites x years x typical days, e.g. 40x8x8")
+    ap.add_argument("--mode", choices=["lp", "mip"], default="lp")
+    ap.add_argument("--mip-gap", type=float, default=1e-2)
+    ap.add_argument("--time-limit", type=float, default=None)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the instance folders and MPS files here")
+    a = ap.parse_args()
+    rows = []
+    for size in a.sizes:
+        s, y, d = (int(v) for v in size.lower().split("x"))
+        keep = None
+        if a.keep:
+            keep = a.keep
+            keep.mkdir(parents=True, exist_ok=True)
+        # each size in a fresh process so that peak memory is its own
+        r = subprocess.run([sys.executable, __file__, "--one", json.dumps([s, y, d, a.mode, a.mip_gap, a.time_limit,
+                                                                           a.threads, str(keep) if keep else None])],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f"{size}: failed\n{r.stderr[-2000:]}", file=sys.stderr)
+            continue
+        row = json.loads(r.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        _print_row(row)
+    if len(rows) >= 2:
+        import numpy as np
+
+        nnz = np.log([r["nonzeros"] for r in rows])
+        build = np.log([max(r["build_s"] + r["handoff_s"], 1e-3) for r in rows])
+        slope = float(np.polyfit(nnz, build, 1)[0])
+        print(f"build + hand-off time grows as nonzeros^{slope:.2f} over these sizes")
+    if a.json:
+        a.json.write_text(json.dumps(rows, indent=2))
+
+
+def _print_row(r: dict) -> None:
+    print(f"\n== {r['size']} ({r['mode']}): {r['rows']:,} rows x {r['columns']:,} columns, {r['nonzeros']:,} nonzeros, "
+          f"{r['integers']:,} integers; status {r['status']}")
+    print(f"{'stage':<10} {'seconds':>9} {'peak MB':>9}")
+    for k in ("load", "build", "handoff", "solve", "extract"):
+        print(f"{k:<10} {r[k + '_s']:>9.2f} {r[k + '_peak_mb']:>9.0f}")
+    print(f"{'whole':<10} {r['whole_s']:>9.2f} {r['whole_peak_mb']:>9.0f}")
+    print(f"{'HiGHS':<10} {r['floor_solve_s']:>9.2f} {r['floor_peak_mb']:>9.0f}   "
+          f"(+ {r['floor_read_s']:.2f} s MPS read; {r['floor_status']})")
+    print(f"whole / HiGHS alone: {r['ratio_whole_to_floor']:.3f} (with its read: "
+          f"{r['ratio_whole_to_floor_with_read']:.3f}); peak memory ratio {r['memory_ratio']:.2f}; "
+          f"objective agreement {r['objective_check']:.1e}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        s, y, d, mode, gap, tl, th, keep = json.loads(sys.argv[2])
+        os.environ.setdefault("PYTHONHASHSEED", "0")
+        print(json.dumps(run_size(s, y, d, mode, gap, tl, th, Path(keep) if keep else None)))
+    else:
+        main()
