@@ -11,8 +11,9 @@ OBJECTIVE_SCALE = 1e-6
 def add_balance(m, inst, opts) -> None:
     """Power_Balance[s,y,t]: sum of injections >= pue_s(t) x ITLoad[s,y] (surplus is spilled)."""
     inj = m.power_injections
-    m.Power_Balance = pyo.Constraint(m.SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: sum(
-        f(s, y, t) for f in inj) >= float(m.pue_t[s][t]) * m.ITLoad[s, y])
+    pue = {s: [float(v) for v in m.pue_t[s]] for s in m.SITES}
+    m.Power_Balance = pyo.Constraint(m.SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+        0.0, sum(f(s, y, t) for f in inj) - pue[s][t] * m.ITLoad[s, y], None))
 
 
 def add_objective(m, inst, opts) -> None:

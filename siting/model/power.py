@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyomo.environ as pyo
 
 
@@ -56,11 +57,14 @@ def add_generators(m, inst, opts) -> None:
         return
     m.Gen = pyo.Var(m.GEN_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals)
 
+    cf_lists = {key: np.asarray(v, dtype=float).tolist() for key, v in m.cf.items()}
+
+    # rules return (lower, body, upper) tuples: cheaper to build than relational expressions
     def avail(m, k, s, y, t):
-        cf = m.cf.get((k, s))
+        cf = cf_lists.get((k, s))
         if cf is None:
-            return m.Gen[k, s, y, t] <= m.Cap[k, s, y]
-        return m.Gen[k, s, y, t] <= float(cf[t]) * m.Cap[k, s, y]
+            return (None, m.Gen[k, s, y, t] - m.Cap[k, s, y], 0.0)
+        return (None, m.Gen[k, s, y, t] - cf[t] * m.Cap[k, s, y], 0.0)
 
     m.Gen_Availability = pyo.Constraint(m.GEN_SITE_YEARS, m.SLICES, rule=avail)
     gens_at: dict = {}
@@ -86,8 +90,8 @@ def add_grid(m, inst, opts) -> None:
     if len(m.GRID_SITE_YEARS) == 0:
         return
     m.Import = pyo.Var(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals)
-    m.Grid_Import_Limit = pyo.Constraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: m.Import[s, y, t]
-                                         <= m.grid_mw[s] * m.Open[s, y])
+    m.Grid_Import_Limit = pyo.Constraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+        None, m.Import[s, y, t] - m.grid_mw[s] * m.Open[s, y], 0.0))
     zones = inst.zones.set_index("zone")
     head = zones["headroom_mw"]
     by_zy: dict = {}

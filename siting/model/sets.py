@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..instance import crf
+from ..instance import crf as _crf
+
+
+def crf(rate: float, life: float) -> float:
+    """The capital recovery factor as a Python float (numpy scalars slow Pyomo expressions down)."""
+    return float(_crf(float(rate), float(life)))
 
 
 def add_sets(m, inst, opts) -> None:
@@ -70,7 +75,7 @@ def add_sets(m, inst, opts) -> None:
     m.zone_of = sites["zone"].to_dict()
 
     # parameters (units in the names)
-    m.weight_h = pyo.Param(m.SLICES, initialize=dict(enumerate(sl.weight_h)))
+    m.weight_h = pyo.Param(m.SLICES, initialize=dict(enumerate(np.asarray(sl.weight_h, dtype=float).tolist())))
     m.years_represented = pyo.Param(m.YEARS, initialize=inst.years_represented())
     m.discount_factor = pyo.Param(m.YEARS, initialize=inst.discount_factors())
     for col in ("max_it_mw", "module_mw", "site_capex_usd", "building_capex_usd_per_kw", "pue", "grid_mw"):
@@ -81,12 +86,12 @@ def add_sets(m, inst, opts) -> None:
     for col in ("capex_usd_per_kw", "fom_usd_per_kw_yr", "vom_usd_per_mwh", "co2_t_per_mwh"):
         setattr(m, col, pyo.Param(m.TECHS, initialize=techs[col].astype(float).to_dict()))
     m.fuel_usd_per_mwh = pyo.Param(m.TECHS, initialize=(techs["fuel_usd_per_mmbtu"]
-                                                        * techs["heat_rate_mmbtu_per_mwh"]).to_dict())
+                                                        * techs["heat_rate_mmbtu_per_mwh"]).astype(float).to_dict())
     m.crf_tech = pyo.Param(m.TECHS, initialize={k: crf(r, techs.at[k, "life_years"]) for k in techs.index})
     for col in ("watts", "pflops", "price_usd"):
         setattr(m, col, pyo.Param(m.CHIPS, initialize=chips[col].astype(float).to_dict()))
     m.crf_chip = pyo.Param(m.CHIPS, initialize={g: crf(r, chips.at[g, "life_years"]) for g in chips.index})
-    m.grid_co2_t_per_mwh = pyo.Param(m.ZONES, initialize=zones["grid_co2_t_per_mwh"].to_dict())
+    m.grid_co2_t_per_mwh = pyo.Param(m.ZONES, initialize=zones["grid_co2_t_per_mwh"].astype(float).to_dict())
 
     # hourly data as numpy arrays, one per site (profiles already resolved site -> zone)
     ones = np.ones(sl.n)

@@ -24,12 +24,17 @@ def add_storage(m, inst, opts) -> None:
     m.Charge = pyo.Var(*idx, domain=pyo.NonNegativeReals)
     m.Discharge = pyo.Var(*idx, domain=pyo.NonNegativeReals)
     m.SoC = pyo.Var(*idx, domain=pyo.NonNegativeReals)
-    m.Charge_Limit = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: m.Charge[k, s, y, t] <= m.Cap[k, s, y])
-    m.Discharge_Limit = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: m.Discharge[k, s, y, t] <= m.Cap[k, s, y])
-    m.SoC_Limit = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: m.SoC[k, s, y, t] <= hours[k] * m.Cap[k, s, y])
-    m.Storage_Energy_Balance = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: m.SoC[k, s, y, t]
-                                              == m.SoC[k, s, y, int(prev[t])] + eff[k] * m.Charge[k, s, y, t]
-                                              - m.Discharge[k, s, y, t] / eff[k])
+    prev = prev.tolist()
+    # rules return (lower, body, upper) tuples: cheaper to build than relational expressions
+    m.Charge_Limit = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+        None, m.Charge[k, s, y, t] - m.Cap[k, s, y], 0.0))
+    m.Discharge_Limit = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+        None, m.Discharge[k, s, y, t] - m.Cap[k, s, y], 0.0))
+    m.SoC_Limit = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+        None, m.SoC[k, s, y, t] - hours[k] * m.Cap[k, s, y], 0.0))
+    m.Storage_Energy_Balance = pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+        0.0, m.SoC[k, s, y, t] - m.SoC[k, s, y, prev[t]] - eff[k] * m.Charge[k, s, y, t]
+        + m.Discharge[k, s, y, t] / eff[k], 0.0))
     stor_at: dict = {}
     for k, s, y in m.STORAGE_SITE_YEARS:
         stor_at.setdefault((s, y), []).append(k)
