@@ -100,7 +100,7 @@ print(json.dumps({"read_s": read_s, "solve_s": solve_s, "status": h.modelStatusT
 
 
 def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_limit: float | None,
-             threads: int | None, keep: Path | None) -> dict:
+             threads: int | None, keep: Path | None, mip_start: bool = False) -> dict:
     import siting
     from siting.model.objective import OBJECTIVE_SCALE
     from siting.solve import rounded_lp_start, to_highs
@@ -127,7 +127,7 @@ def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_
     h.writeModel(str(mps))
 
     def run():
-        if info["integers"]:
+        if info["integers"] and mip_start:
             rounded_lp_start(h, info)
         h.run()
         return h
@@ -177,6 +177,7 @@ def main() -> None:
     ap.add_argument("--mip-gap", type=float, default=1e-2)
     ap.add_argument("--time-limit", type=float, default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--mip-start", action="store_true", help="give HiGHS the rounded LP relaxation as a start")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     ap.add_argument("--keep", type=Path, default=None, help="keep the instance folders and MPS files here")
     a = ap.parse_args()
@@ -189,7 +190,8 @@ def main() -> None:
             keep.mkdir(parents=True, exist_ok=True)
         # each size in a fresh process so that peak memory is its own
         r = subprocess.run([sys.executable, __file__, "--one", json.dumps([s, y, d, a.mode, a.mip_gap, a.time_limit,
-                                                                           a.threads, str(keep) if keep else None])],
+                                                                           a.threads, str(keep) if keep else None,
+                                                                           a.mip_start])],
                            capture_output=True, text=True)
         if r.returncode != 0:
             print(f"{size}: failed\n{r.stderr[-2000:]}", file=sys.stderr)
@@ -224,8 +226,8 @@ def _print_row(r: dict) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        s, y, d, mode, gap, tl, th, keep = json.loads(sys.argv[2])
+        s, y, d, mode, gap, tl, th, keep, start = json.loads(sys.argv[2])
         os.environ.setdefault("PYTHONHASHSEED", "0")
-        print(json.dumps(run_size(s, y, d, mode, gap, tl, th, Path(keep) if keep else None)))
+        print(json.dumps(run_size(s, y, d, mode, gap, tl, th, Path(keep) if keep else None, start)))
     else:
         main()

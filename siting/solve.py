@@ -233,12 +233,14 @@ def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) 
 def solve_model(m, settings: dict) -> Results:
     """Compile ``m``, solve it with HiGHS under ``settings`` and return the results.
 
-    ``settings``: time_limit, mip_gap, threads, log, presolve, and mip_start (default True:
-    a rounded LP relaxation is given to HiGHS as a first plan when the model has integers).
+    ``settings``: time_limit, mip_gap, threads, log, presolve, and mip_start (default False:
+    when True, a rounded LP relaxation is given to HiGHS as a first plan; it costs two extra LP
+    solves, which measured slower than HiGHS's own heuristics on the benchmark models, see
+    docs/performance.md, but can help where HiGHS finds no first plan in time).
     """
     h, cols, info = to_highs(m, settings)
     t1 = time.perf_counter()
-    if info["integers"] and settings.get("mip_start", True):
+    if info["integers"] and settings.get("mip_start", False):
         rounded_lp_start(h, info)
     log.info("solving with HiGHS")
     h.run()
