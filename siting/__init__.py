@@ -15,7 +15,8 @@ def build_model(inst, slices=None, **opts):
 
 # imported eagerly so that the function, not the submodule of the same name, is siting.solve
 from .solve import solve  # noqa: E402
+from .sweep import sweep  # noqa: E402
 
 __all__ = ["load_instance", "build_model", "solve", "Instance", "Results", "read_results", "Slices",
-           "make_slices", "bundled_instances", "SitingError", "InstanceError", "InfeasibleError", "SolveError"]
+           "make_slices", "bundled_instances", "sweep", "SitingError", "InstanceError", "InfeasibleError", "SolveError"]
 __version__ = "0.1.0"
