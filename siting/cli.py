@@ -101,6 +101,56 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_sweep(args) -> int:
+    """Solve the scenarios of a scenarios file on Dask; resumable, failures recorded, summary and figure."""
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")  # a command line draws to files only
+    from .instance import instance_path, load_instance
+    from .sweep import sweep
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise SitingError(f"{out}: exists and is not a folder")
+    scenarios = args.scenarios
+    if scenarios is None:
+        scenarios = instance_path(args.path) / "scenarios.toml"
+        if not scenarios.is_file():
+            raise SitingError(f"{scenarios}: no such file; give the scenarios with --scenarios FILE")
+    try:
+        import distributed  # noqa: F401 - it sets up its loggers on import; quieten them after
+    except ImportError:
+        raise SitingError("siting sweep runs on Dask, which is not installed: pip install 'dask[distributed]' tqdm") \
+            from None
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # Dask's INFO and shutdown notices are noise here
+    inst = load_instance(args.path)
+    try:
+        sr = sweep(inst, scenarios, client=args.scheduler, out=out, workers=args.workers,
+                   time_limit=args.time_limit, mip_gap=args.mip_gap, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"siting: interrupted; finished scenarios are kept in {out / 'scenarios'}/: run the same command "
+              "again to solve the rest", file=sys.stderr)
+        return 130
+    info = sr.info
+    if not args.quiet:
+        ss = sr.scenario_summary
+        ok = ss[ss["status"] != "failed"]
+        print(f"{inst.name}: {len(ss)} scenarios: {len(info['solved'])} solved now, {len(info['reused'])} already "
+              f"solved, {len(info['failed'])} failed ({info['seconds']:.1f} s)")
+        if len(ok):
+            q = ok["objective_usd"].quantile([0.1, 0.5, 0.9]) / 1e9
+            print(f"total discounted cost, $B: P10 {q.iloc[0]:,.3f}  P50 {q.iloc[1]:,.3f}  P90 {q.iloc[2]:,.3f}")
+            freq = sr.site_frequency
+            print("sites chosen: " + ", ".join(f"{r.site} {r.share:.0%}" for r in freq.itertuples(index=False)))
+        print(f"tables written to {out}/ (scenario_summary.csv, site_frequency.csv, cost_distribution.png)")
+    if info["failed"]:
+        print(f"siting: {len(info['failed'])} scenario(s) failed, listed with their errors in {out / 'failed.csv'}",
+              file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="siting", description="Site, power and equip AI campuses at least cost.")
     p.add_argument("--version", action="version", version=f"siting {__version__}")
@@ -124,6 +174,19 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--zones", default=None, help="zone polygons to outline on the map (GeoJSON, GeoPackage, ...)")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
     r.set_defaults(func=_cmd_report)
+    w = sub.add_parser("sweep", help="solve many scenarios of an instance on Dask (resumable)")
+    w.add_argument("path", help="instance folder or bundled instance name")
+    w.add_argument("--scenarios", default=None, metavar="FILE",
+                   help="scenarios file (default: scenarios.toml in the instance folder)")
+    w.add_argument("--out", required=True, help="output folder; re-running on it solves only what is missing")
+    w.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786, or its scheduler file "
+                        "(default: a local cluster)")
+    w.add_argument("--workers", type=int, default=None, help="workers of the local cluster (default: one per CPU)")
+    w.add_argument("--time-limit", type=float, default=None, help="solver time limit per scenario, seconds")
+    w.add_argument("--mip-gap", type=float, default=None, help="relative MIP gap (default 1e-4)")
+    w.add_argument("--quiet", action="store_true", help="no progress bar; print nothing but errors")
+    w.set_defaults(func=_cmd_sweep)
     return p
 
 
