@@ -15,12 +15,19 @@ __all__ = ["main"]
 
 def _fmt_summary(res) -> str:
     s = res.summary
-    lines = [f"{'year':>6} {'IT GW':>8} {'target':>8} {'EFLOPS':>10} {'cost $M':>10} {'ktCO2':>9} {'clean':>6}"]
+    short = [c for c in ("shortfall_it_mw", "shortfall_pflops") if c in s.columns]
+    heads = {"shortfall_it_mw": "short MW", "shortfall_pflops": "short PFLOPS"}
+    lines = [f"{'year':>6} {'IT GW':>8} {'target':>8} {'EFLOPS':>10} {'cost $M':>10} {'ktCO2':>9} {'clean':>6}"
+             + "".join(f" {heads[c]:>12}" for c in short)]
     for r in s.itertuples(index=False):
         tgt = "-" if r.target_it_gw != r.target_it_gw else f"{r.target_it_gw:.3f}"
         clean = "-" if r.clean_share != r.clean_share else f"{r.clean_share:.0%}"
+        extra = ""
+        for c in short:
+            v = getattr(r, c)
+            extra += f" {'-' if v != v else f'{v:,.1f}':>12}"
         lines.append(f"{r.year:>6} {r.it_gw:>8.3f} {tgt:>8} {r.eflops:>10.1f} {r.cost_usd / 1e6:>10.1f} "
-                     f"{r.tco2 / 1e3:>9.1f} {clean:>6}")
+                     f"{r.tco2 / 1e3:>9.1f} {clean:>6}{extra}")
     return "\n".join(lines)
 
 
@@ -33,11 +40,22 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_validate(args) -> int:
+    from .checks import findings
     from .instance import load_instance
+    from .model.targets import target_mode
 
     inst = load_instance(args.path)
     print(f"{inst.name}: valid ({len(inst.sites)} sites, {len(inst.zones)} zones, {len(inst.techs)} techs, "
           f"{len(inst.chips)} chip generations, years {inst.years[0]}-{inst.years[-1]})")
+    found = findings(inst)
+    for f in found:
+        print(f"note: {f.text}")
+    if found:
+        if target_mode(inst) == "soft":
+            print("note: [targets] mode is \"soft\": solve will report these shortfalls in the summary")
+        else:
+            print("note: solve will stop on these targets; set [targets] mode = \"soft\" in scenario.toml for "
+                  "the cheapest plan with the shortfall reported")
     return 0
 
 
@@ -45,17 +63,17 @@ def _cmd_solve(args) -> int:
     from pathlib import Path
 
     from .instance import load_instance
+    from .results import check_out_folder
     from .solve import solve
 
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise SitingError(f"{out}: exists and is not a folder")
+    check_out_folder(out, overwrite=args.force)  # before the solve, not after it
     t0 = time.perf_counter()
     inst = load_instance(args.path)
     logging.getLogger("siting").info("loaded %s in %.1f s", inst.name, time.perf_counter() - t0)
     res = solve(inst, time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
                 log_solver=args.solver_log or None)
-    res.to_folder(out)
+    res.to_folder(out, overwrite=args.force)
     if not args.quiet:
         gap = f", gap {res.mip_gap:.2%}" if res.status != "optimal" else ""
         print(f"{inst.name}: {res.status}{gap}, total discounted cost ${res.objective / 1e9:,.3f} B "
@@ -168,6 +186,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--solver-log", action="store_true", help="print the HiGHS log")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
     s.add_argument("--report", action="store_true", help="also write figures/ and report.html into --out")
+    s.add_argument("--force", action="store_true",
+                   help="replace the --out folder if it holds earlier results (it is never replaced otherwise)")
     s.set_defaults(func=_cmd_solve)
     r = sub.add_parser("report", help="write figures and a self-contained report.html for a results folder")
     r.add_argument("results", metavar="RESULTS_DIR", help="folder written by siting solve --out")
@@ -201,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     except SitingError as e:
         kind = type(e).__name__
         head = {"InstanceError": "invalid instance", "InfeasibleError": "infeasible",
-                "SolveError": "solve failed"}.get(kind, "error")
+                "SolveError": "solve failed", "OutputFolderError": "output folder"}.get(kind, "error")
         print(f"siting: {head}:", file=sys.stderr)
         for line in e.problems:
             print(f"  {line}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,55 @@ from .validate import check_instance, coerce_table
 __all__ = ["Instance", "load_instance", "bundled_instances", "instance_path", "crf"]
 
 SITE_VECTOR_SUFFIXES = (".geojson", ".gpkg")
+
+#: the first bytes a sites vector file must start with (GDAL picks its driver by content, not by name)
+_VECTOR_MAGIC = {".gpkg": b"SQLite format 3\x00"}
+
+
+def _contract_file(folder: Path, name: str, problems: list[str]) -> Path | None:
+    """``folder / name`` if it is a regular file inside ``folder``; None if missing or refused.
+
+    The loader reads only the files of the contract, and only inside the instance folder: a
+    file that is (or goes through) a link to somewhere outside the folder is refused, and so is
+    anything that is not a regular file (a folder, a pipe, a device). Missing files return None
+    without a problem (the caller knows whether the file is required).
+    """
+    p = folder / name
+    if not (p.exists() or p.is_symlink()):
+        return None
+    try:
+        real = p.resolve(strict=True)
+        inside = real.is_relative_to(folder.resolve(strict=True))
+    except (OSError, RuntimeError):  # a dangling or looping link
+        problems.append(f"{name}: is a broken link; put the file itself in the instance folder")
+        return None
+    if not inside:
+        problems.append(f"{name}: is a link to {real}, outside the instance folder; the loader reads only files "
+                        "inside the folder: copy the file into it")
+        return None
+    if not real.is_file():
+        problems.append(f"{name}: is not a regular file")
+        return None
+    return p
+
+
+def _vector_ok(p: Path, problems: list[str]) -> bool:
+    """A GeoJSON file must be JSON text and a GeoPackage an SQLite file (nothing GDAL would open otherwise)."""
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(64)
+    except OSError as e:
+        problems.append(f"{p.name}: cannot be read: {e.strerror}")
+        return False
+    if p.suffix == ".geojson":
+        ok = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+        what = "GeoJSON text (a JSON object)"
+    else:
+        ok = head.startswith(_VECTOR_MAGIC[p.suffix])
+        what = "a GeoPackage (SQLite) file"
+    if not ok:
+        problems.append(f"{p.name}: cannot be read as a vector file: it is not {what}")
+    return ok
 
 
 def crf(rate: float, life: float) -> float:
@@ -44,6 +94,8 @@ class Instance:
     profiles: pd.DataFrame
     path: Path | None = None
     files: dict = field(default_factory=dict, repr=False)
+    #: optional supply.csv (equipment supply caps); empty when the file is absent
+    supply: pd.DataFrame = field(default_factory=lambda: _empty("supply"), repr=False)
 
     # -- derived quantities used by the model and the results -------------------------------
     @property
@@ -73,7 +125,7 @@ class Instance:
 
     @classmethod
     def from_frames(cls, scenario: dict, targets, sites, zones, techs, chips, profiles=None,
-                    name: str | None = None) -> Instance:
+                    name: str | None = None, supply=None) -> Instance:
         """Build and validate an instance from DataFrames (or lists of dicts) held in memory.
 
         The tables go through exactly the checks of :func:`load_instance`; optional columns
@@ -89,12 +141,15 @@ class Instance:
             df = df.drop(columns="geometry", errors="ignore")
             raws[k] = df.astype(object).where(df.notna(), "").map(_cell_text)
         files = {n: (t.file.split(" ")[0]) for n, t in TABLES.items()}
+        if supply is not None and len(supply):  # optional table: absent when None or empty
+            df = pd.DataFrame(supply)
+            raws["supply"] = df.astype(object).where(df.notna(), "").map(_cell_text)
         return _from_raw(name or str(scenario.get("name", "instance")), scenario, raws, files, None)
 
     def validated(self) -> Instance:
         """Re-run every check on the tables as they are now (after edits in code); returns a new Instance."""
         return Instance.from_frames(self.scenario, self.targets, self.sites, self.zones, self.techs, self.chips,
-                                    self.profiles, name=self.name)
+                                    self.profiles, name=self.name, supply=self.supply)
 
 
 def _cell_text(v) -> str:
@@ -171,11 +226,13 @@ def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
             problems.append(f"{fname}: key {where} must be a whole number, got {v!r}")
         elif typ == "float" and (isinstance(v, bool) or not isinstance(v, (int, float))):
             problems.append(f"{fname}: key {where} must be a number, got {v!r}")
+        elif typ == "float" and not math.isfinite(v):
+            problems.append(f"{fname}: key {where} must be a finite number, got {v!r}")
         elif typ == "bool" and not isinstance(v, bool):
             problems.append(f"{fname}: key {where} must be true or false, got {v!r}")
         elif typ.startswith("float |"):
             vals = v.values() if isinstance(v, dict) else [v]
-            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in vals):
                 problems.append(f"{fname}: key {where} must be a number or a table of year = number")
             elif any(x < 0 for x in vals):
                 problems.append(f"{fname}: key {where} must be >= 0")
@@ -193,6 +250,8 @@ def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
             elif any(b <= a for a, b in zip(v, v[1:])):
                 problems.append(f"{fname}: key {where}: years must be strictly increasing, got {v}")
     for (tab, key), lo, strict in ((("policy", "carbon_price_usd_per_t"), 0, False), (("solver", "mip_gap"), 0, False),
+                                   (("targets", "penalty_usd_per_mw"), 0, False),
+                                   (("targets", "penalty_usd_per_pflops"), 0, False),
                                    (("solver", "time_limit"), 0, True), (("solver", "threads"), 1, False)):
         holder = sc.get(tab, {})
         v = holder.get(key) if isinstance(holder, dict) else None
@@ -209,6 +268,11 @@ def _check_scenario(sc: dict, fname: str, problems: list[str]) -> None:
         k = time.get("typical_days", 4)
         if isinstance(k, int) and not 1 <= k <= 365:
             problems.append(f"{fname}: [time] 'typical_days' must be between 1 and 365, got {k}")
+    targets = sc.get("targets", {})
+    if isinstance(targets, dict) and isinstance(targets.get("mode", "hard"), str):
+        mode = targets.get("mode", "hard")
+        if mode not in ("hard", "soft"):
+            problems.append(f"{fname}: [targets] 'mode' must be \"hard\" or \"soft\", got {mode!r}")
     known_tables = {t for t, _ in SCENARIO_KEYS if t}
     for key, v in sc.items():
         if isinstance(v, dict) and key in known_tables:
@@ -224,7 +288,7 @@ def _with_defaults(sc: dict) -> dict:
     for (tab, key), (_t, _u, _r, default, _m) in SCENARIO_KEYS.items():
         if tab and default is not None:
             sc.setdefault(tab, {}).setdefault(key, default)
-    for tab in ("time", "policy", "solver"):
+    for tab in ("time", "policy", "solver", "targets"):
         sc.setdefault(tab, {})
     return sc
 
@@ -265,17 +329,21 @@ def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
 
 
 def _read_sites(folder: Path, problems: list[str]) -> tuple[pd.DataFrame | None, str]:
-    cands = [folder / "sites.csv"] + [folder / f"sites{s}" for s in SITE_VECTOR_SUFFIXES]
-    found = [p for p in cands if p.is_file()]
-    if not found:
+    names = ["sites.csv"] + [f"sites{s}" for s in SITE_VECTOR_SUFFIXES]
+    present = [n for n in names if (folder / n).exists() or (folder / n).is_symlink()]
+    if not present:
         problems.append("sites.csv: missing file (give sites.csv, or sites.geojson / sites.gpkg)")
         return None, "sites.csv"
-    if len(found) > 1:
-        problems.append(f"{found[0].name}: more than one sites file ({', '.join(p.name for p in found)}); keep one")
-        return None, found[0].name
-    p = found[0]
+    if len(present) > 1:
+        problems.append(f"{present[0]}: more than one sites file ({', '.join(present)}); keep one")
+        return None, present[0]
+    p = _contract_file(folder, present[0], problems)
+    if p is None:
+        return None, present[0]
     if p.suffix == ".csv":
         return _read_csv(p, problems), p.name
+    if not _vector_ok(p, problems):
+        return None, p.name
     import geopandas as gpd
 
     try:
@@ -313,10 +381,12 @@ def load_instance(path: str | Path) -> Instance:
     """
     folder = instance_path(path)
     problems: list[str] = []
-    sc_file = folder / "scenario.toml"
+    n_before = len(problems)
+    sc_file = _contract_file(folder, "scenario.toml", problems)
     scenario: dict = {}
-    if not sc_file.is_file():
-        problems.append("scenario.toml: missing file")
+    if sc_file is None:
+        if len(problems) == n_before:
+            problems.append("scenario.toml: missing file")
     else:
         try:
             scenario = tomllib.loads(sc_file.read_text(encoding="utf-8"))
@@ -335,9 +405,11 @@ def load_instance(path: str | Path) -> Instance:
             raw, fname = _read_sites(folder, problems)
         else:
             fname = table.file
-            p = folder / fname
-            if not p.is_file():
-                problems.append(f"{fname}: missing file")
+            n_before = len(problems)
+            p = _contract_file(folder, fname, problems)
+            if p is None:
+                if len(problems) == n_before and not table.optional:
+                    problems.append(f"{fname}: missing file")
                 raw = None
             else:
                 raw = _read_csv(p, problems)
@@ -357,7 +429,7 @@ def _from_raw(name: str, scenario: dict, raws: dict, files: dict, folder, proble
     for tname, raw in raws.items():
         tables[tname] = coerce_table(raw, TABLES[tname], files[tname], problems)
         tables[tname].attrs["present"] = tuple(raw.columns)
-    if len(tables) == len(TABLES):
+    if all(n in tables for n, t in TABLES.items() if not t.optional):
         if not problems:
             check_instance(scenario, tables, files, problems)
         else:
@@ -395,4 +467,11 @@ def _assemble(name, scenario, tables, files, folder) -> Instance:
     prof = t["profiles"]
     prof["hour"] = prof["hour"].astype("int64")
     return Instance(name=name, scenario=scenario, targets=t["targets"], sites=sites, zones=t["zones"],
-                    techs=t["techs"], chips=t["chips"], profiles=prof, path=folder, files=files)
+                    techs=t["techs"], chips=t["chips"], profiles=prof, path=folder, files=files,
+                    supply=t.get("supply", _empty("supply")))
+
+
+def _empty(table: str) -> pd.DataFrame:
+    """An empty frame with the columns of an (optional) table."""
+    return pd.DataFrame({c.name: pd.Series(dtype=object if c.dtype == "str" else "float64" if c.dtype == "float"
+                                           else "int64") for c in TABLES[table].columns})

@@ -2,17 +2,72 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Results", "read_results", "TABLE_NAMES", "FORMATS"]
+from .errors import SitingError
+
+__all__ = ["Results", "read_results", "TABLE_NAMES", "FORMATS", "OutputFolderError", "check_out_folder"]
+
+
+class OutputFolderError(SitingError, FileExistsError):
+    """The output folder cannot be written: it holds earlier results (and overwrite is off), or it is not ours."""
+
+
+def check_out_folder(path: str | Path, overwrite: bool = True) -> None:
+    """Raise :class:`OutputFolderError` unless :meth:`Results.to_folder` may write ``path``.
+
+    It may when ``path`` does not exist or is an empty folder, or, with ``overwrite``, when it
+    is a results folder written before (it holds ``results.json``). Any other folder, a file or
+    a symbolic link is never replaced.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise OutputFolderError(f"{path}: is a symbolic link; give a real folder for the results")
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise OutputFolderError(f"{path}: exists and is not a folder")
+    if not any(path.iterdir()):
+        return
+    if not (path / "results.json").is_file():
+        raise OutputFolderError(f"{path}: exists and is not a results folder (no results.json); results never "
+                                "replace another folder: give a new or empty folder")
+    if not overwrite:
+        raise OutputFolderError(f"{path}: exists and holds earlier results; replace them with --force "
+                                "(overwrite=True) or give another folder")
+
+
+@contextlib.contextmanager
+def _no_interrupt():
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it: for the two renames of a swap."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
+    except ValueError:  # not possible here (e.g. an embedded interpreter): go on without
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(*caught[0])
+        elif caught and previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
 
 #: result tables in the order they are written
 TABLE_NAMES = ("sites", "capacity", "dispatch", "chips", "costs", "emissions", "summary", "slices")
@@ -87,21 +142,24 @@ class Results:
 
         Parameters
         ----------
-        path : the folder to write; an existing folder there is replaced as a whole.
+        path : the folder to write. An earlier results folder there (one holding
+            ``results.json``) or an empty folder is replaced as a whole; any other folder or file
+            is never touched (:class:`OutputFolderError`, a FileExistsError).
         format : ``"csv"`` (``<name>.csv`` per table), ``"parquet"`` (``<name>.parquet`` per
             table) or ``"xlsx"`` (one workbook ``results.xlsx`` with one sheet per table).
-        overwrite : replace an existing folder (default); otherwise raise FileExistsError.
+        overwrite : replace earlier results at ``path`` (default); otherwise raise
+            :class:`OutputFolderError` when ``path`` holds any.
 
-        The files are written to a temporary folder beside ``path`` and moved into place, so an
-        interrupted write leaves no half-written folder. ``results.json`` records each table's
+        The files are written to a temporary folder beside ``path`` and moved into place (Ctrl-C
+        is held back during the swap), so an interrupted write leaves no half-written folder and
+        the earlier results stay whole until the new ones replace them. ``results.json`` records each table's
         column dtypes, so :func:`read_results` gives back equal tables (CSV floats are written
         in their shortest exact form and read back with round-trip precision).
         """
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists")
+        check_out_folder(path, overwrite=overwrite)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
@@ -120,12 +178,13 @@ class Results:
                                   "scenario": self.scenario,
                                   "schema": {n: _schema(self.tables[n]) for n in names}}
             (tmp / "results.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
+            check_out_folder(path, overwrite=overwrite)  # again: it may have changed while writing
             if path.exists():
-                old = path.with_name(f".{path.name}.old")
-                if old.exists():
-                    shutil.rmtree(old)
-                os.replace(path, old)
-                os.replace(tmp, path)
+                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+                old.rmdir()  # a free name beside path (renaming onto a folder is not portable)
+                with _no_interrupt():
+                    os.replace(path, old)
+                    os.replace(tmp, path)
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 os.replace(tmp, path)

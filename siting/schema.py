@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Column", "Table", "TABLES", "SCENARIO_KEYS", "RESERVED_PROFILES", "data_format_markdown"]
+__all__ = ["Column", "Table", "TABLES", "SCENARIO_KEYS", "RESERVED_PROFILES", "FLEX_LEVELS", "data_format_markdown"]
+
+#: flexible-load levels: zones.csv column suffix -> most curtailed share of annual facility energy
+#: (the levels of Norris et al. 2025, "Rethinking Load Growth", Duke Nicholas Institute)
+FLEX_LEVELS: dict[str, float] = {"0p25pct": 0.0025, "0p5pct": 0.005, "1pct": 0.01}
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One input table (a CSV file, or a vector file for sites)."""
+    """One input table (a CSV file, or a vector file for sites); ``optional``: the file may be absent."""
 
     name: str
     file: str
@@ -52,6 +56,7 @@ class Table:
     columns: tuple[Column, ...]
     meaning: str
     extra: dict = field(default_factory=dict)
+    optional: bool = False
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -102,6 +107,13 @@ SITES = Table(
           nullable=True, default=30.0, min=1),
         C("building_life_years", "float", "years", False,
           "Life over which building capital is annualised.", nullable=True, default=14.0, min=1),
+        C("flex_grid_year", "int", "year", False,
+          "Flexible load: first year grid import is allowed if the site accepts curtailment (chooses a "
+          "flexibility level); at most grid_year; needs a zone with a headroom_mw_flex_* value (blank: "
+          "grid_year).", nullable=True),
+        C("building_embodied_tco2e_per_mw", "float", "tCO2e/MW", False,
+          "Embodied carbon of buildings per MW of IT module capacity, counted when the module is built.",
+          nullable=True, default=0.0, min=0),
     ),
     "Candidate campuses. A CSV with lat/lon, or a GeoJSON / GeoPackage file with point geometry "
     "(lat/lon then come from the geometry, reprojected to WGS84).",
@@ -123,6 +135,15 @@ ZONES = Table(
         C("grid_clean_share", "float", "-", False,
           "Share of grid energy counted as clean for the clean-energy policy.", nullable=True, default=0.0,
           min=0, max=1),
+        C("headroom_mw_flex_0p25pct", "float", "MW", False,
+          "Flexible load: grid headroom for new load that accepts curtailment of up to 0.25 % of its annual "
+          "energy (blank: level not offered).", nullable=True, min=0),
+        C("headroom_mw_flex_0p5pct", "float", "MW", False,
+          "Flexible load: the same for up to 0.5 % curtailment (blank: level not offered).", nullable=True,
+          min=0),
+        C("headroom_mw_flex_1pct", "float", "MW", False,
+          "Flexible load: the same for up to 1 % curtailment (blank: level not offered).", nullable=True,
+          min=0),
     ),
     "Grid zones (balancing areas or market regions).",
 )
@@ -156,6 +177,13 @@ TECHS = Table(
         C("roundtrip_efficiency", "float", "-", False,
           "Round-trip efficiency (storage only), split evenly between charge and discharge.", nullable=True,
           min=0, max=1),
+        C("lead_time_years", "int", "years", False,
+          "Years from commitment to service; commitments start in the first planning year, so no capacity "
+          "is in service before first year + lead_time_years.", nullable=True, default=0, min=0),
+        C("firm_credit", "float", "-", False,
+          "Firm capacity: share of the capacity counted towards peak facility load x (1 + reserve_margin) "
+          "(blank: 0; with no value in the file and no [policy] reserve_margin there is no firm-capacity "
+          "constraint).", nullable=True, min=0, max=1),
     ),
     "Power technologies that can be built at a site.",
 )
@@ -176,6 +204,9 @@ CHIPS = Table(
           "Most units that can be installed per calendar year over all sites (blank: no limit); a planning "
           "year standing for n calendar years may install n times this, counting only years in the window.",
           nullable=True, min=0),
+        C("embodied_kgco2e_per_unit", "float", "kgCO2e", False,
+          "Embodied carbon of one accelerator (manufacturing, with its share of host and network), counted "
+          "when it is installed.", nullable=True, default=0.0, min=0),
     ),
     "Accelerator generations.",
 )
@@ -190,21 +221,42 @@ PROFILES = Table(
         C("site", "str", "-", False, "Site whose profile overrides the zone's (blank on zone rows).",
           nullable=True),
         C("profile", "str", "-", True,
-          "Profile name: a techs.csv profile, or the reserved grid_price and pue multipliers."),
+          "Profile name: a techs.csv profile, or the reserved grid_price, pue and grid_clean_share "
+          "multipliers."),
         C("hour", "int", "h", True, "Hour of the year, 0..8759, each exactly once per zone (or site) and profile.",
           min=0, max=8759),
         C("value", "float", "-", True,
-          "Capacity factor (0..1) for tech profiles; multiplier (>= 0) for grid_price and pue.", min=0),
+          "Capacity factor (0..1) for tech profiles; multiplier (>= 0) for the reserved profiles.", min=0),
     ),
     "Hourly profiles in long format. A site row overrides the same profile of the site's zone.",
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (TARGETS, SITES, ZONES, TECHS, CHIPS, PROFILES)}
+SUPPLY = Table(
+    "supply",
+    "supply.csv",
+    ("tech", "year", "region"),
+    (
+        C("tech", "str", "-", True, "Technology (an id of techs.csv)."),
+        C("year", "int", "year", True, "Planning year of delivery (one of scenario.toml years)."),
+        C("max_new_mw", "float", "MW/yr", True,
+          "Most new capacity of the tech put in service per calendar year, over the sites of the region; a "
+          "planning year standing for n calendar years may deliver n times this.", min=0),
+        C("region", "str", "-", False, "Zone the cap applies to (blank: all sites).", nullable=True),
+    ),
+    "Optional. Equipment supply caps: new capacity delivered per year, by tech (and zone). A (tech, year) "
+    "without a row is not capped.",
+    optional=True,
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (TARGETS, SITES, ZONES, TECHS, CHIPS, PROFILES, SUPPLY)}
 
 #: reserved profile names and what they scale
 RESERVED_PROFILES = {
     "grid_price": "multiplies the zone's grid_price_usd_per_mwh hour by hour (mean 1 keeps the average)",
     "pue": "multiplies the site's pue hour by hour (for example following outdoor temperature)",
+    "grid_clean_share": "multiplies the zone's grid_clean_share hour by hour, capped at 1 (with grid_clean_share "
+                        "= 1 the profile is the hourly clean share itself); used only by the 24/7 CFE match (the "
+                        "annual clean_share counts the grid at its flat grid_clean_share)",
 }
 
 #: scenario.toml keys: (table, key) -> (type, unit, required, default, meaning)
@@ -225,6 +277,37 @@ SCENARIO_KEYS: dict[tuple[str, str], tuple[str, str, bool, object, str]] = {
     ("policy", "clean_share"): ("float | {year = float}", "-", False, None,
                                 "Least share of facility energy that must be clean each year (one value, "
                                 "or one per year)."),
+    ("policy", "clean_share_basis"): ("str", "-", False, None,
+                                      "How clean_share counts: \"consumption\" (default: non-clean energy used "
+                                      "<= (1 - clean_share) x facility energy) or \"generation\" (volumetric, "
+                                      "REC-style: clean energy generated, surplus included, + the grid's clean "
+                                      "share of imports >= clean_share x facility energy)."),
+    ("policy", "cfe_share"): ("float | {year = float}", "-", False, None,
+                              "24/7 carbon-free energy: least share of facility energy matched hour by hour by "
+                              "clean supply at the same site and hour (one value, or one per year; 0..1)."),
+    ("policy", "cfe_scope"): ("str", "-", False, None,
+                              "\"site\" (default: every site meets cfe_share) or \"portfolio\" (matched energy "
+                              "summed over the sites meets cfe_share of their facility energy)."),
+    ("policy", "reserve_margin"): ("float | {year = float}", "-", False, None,
+                                   "Firm capacity: derated capacity must cover peak facility load x (1 + "
+                                   "reserve_margin) at every open site (blank: 0 when a tech has a firm_credit, "
+                                   "else no firm-capacity constraint)."),
+    ("flexibility", "lost_compute_usd_per_mwh"): ("float", "USD/MWh", False, None,
+                                                  "Flexible load: cost of each MWh of IT energy curtailed (blank: "
+                                                  "the annualised cost per MWh of the accelerators idled)."),
+    ("flexibility", "curtailment"): ("str", "-", False, None,
+                                     "Flexible load: \"at_most\" (default: the chosen level caps curtailment) "
+                                     "or \"exact\" (a flexible site curtails exactly its level's share)."),
+    ("targets", "mode"): ("str", "-", False, "hard",
+                          "\"hard\": every target must be met (an out-of-reach target is an error); \"soft\": a "
+                          "target may be missed at a penalty per unit short, which is reported as a shortfall."),
+    ("targets", "penalty_usd_per_mw"): ("float", "USD/MW/yr", False, 1e9,
+                                        "Soft mode: cost of each MW of IT target short, per calendar year (the "
+                                        "default is about 100 times the yearly all-in cost of 1 MW of AI IT)."),
+    ("targets", "penalty_usd_per_pflops"): ("float", "USD/PFLOPS/yr", False, None,
+                                            "Soft mode: cost of each PFLOPS of compute target short, per calendar "
+                                            "year (blank: penalty_usd_per_mw x the largest watts per PFLOPS of "
+                                            "chips.csv / 1e6)."),
     ("solver", "time_limit"): ("float", "s", False, None, "Stop the solver after this many seconds."),
     ("solver", "mip_gap"): ("float", "-", False, 1e-4, "Relative MIP gap at which the solver stops."),
     ("solver", "threads"): ("int", "-", False, None, "Solver threads (blank: HiGHS chooses)."),

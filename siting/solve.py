@@ -7,11 +7,12 @@ to highspy as arrays: no files, and no per-constraint Python calls into the solv
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import numpy as np
 
-from .checks import reachability
+from .checks import findings
 from .errors import InfeasibleError, SolveError
 from .instance import Instance
 from .results import Results
@@ -44,29 +45,51 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
 
     Raises
     ------
-    InfeasibleError : a target is out of reach (checked before solving) or HiGHS proves infeasibility.
+    InfeasibleError : a target is out of reach (checked before solving, in words: year, limiting
+        resource, numbers), or HiGHS proves infeasibility (then one paragraph names the constraint
+        families that bind together, found by relaxing them with penalised slacks).
     SolveError : HiGHS stopped with an error, or at the time limit with no feasible plan.
+    KeyboardInterrupt : Ctrl-C stopped the solver (it is stopped cleanly; nothing is written).
+
+    With scenario.toml ``[targets] mode = "soft"`` an out-of-reach target is logged as a warning
+    instead, and the plan reports the shortfall (summary ``shortfall_it_mw``, ``shortfall_pflops``).
     """
     from .model import build_model
+    from .timeseries import make_slices
 
     if isinstance(inst_or_model, Instance):
         inst = inst_or_model
-        msgs = reachability(inst)
-        if msgs:
-            raise InfeasibleError(msgs)
         t0 = time.perf_counter()
+        slices = make_slices(inst)
+        check_targets(inst, slices)
         log.info("building the model")
-        m = build_model(inst)
+        m = build_model(inst, slices=slices)
         log.info("built the model in %.1f s", time.perf_counter() - t0)
     else:
         m = inst_or_model
         inst = m.inst
-        msgs = reachability(inst)
-        if msgs:
-            raise InfeasibleError(msgs)
+        check_targets(inst, getattr(m, "slices", None))
     st = _settings(inst, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log_solver,
                    presolve=presolve)
     return solve_model(m, st)
+
+
+def check_targets(inst: Instance, slices=None) -> list[str]:
+    """Run the reachability checks; raise InfeasibleError (hard targets) or log warnings (soft targets).
+
+    Returns the findings' sentences (empty when every target is within reach).
+    """
+    from .model.targets import target_mode
+
+    msgs = [f.text for f in findings(inst, slices)]
+    if not msgs:
+        return msgs
+    if target_mode(inst) == "soft":
+        for line in msgs:
+            log.warning("%s (soft targets: the plan will report the shortfall)", line)
+        return msgs
+    raise InfeasibleError(msgs + ['set [targets] mode = "soft" in scenario.toml for the cheapest plan with the '
+                                  "shortfall reported"])
 
 
 def _compile(m):
@@ -76,7 +99,9 @@ def _compile(m):
     try:
         return LinearStandardFormCompiler().write(m, mixed_form=True)
     except InfeasibleConstraintException as e:
-        raise InfeasibleError(f"a constraint can never hold whatever the plan: {e}") from None
+        msgs = [f.text for f in findings(m.inst, getattr(m, "slices", None))] if hasattr(m, "inst") else []
+        raise InfeasibleError(msgs or [f"a constraint can never hold whatever the plan: {' '.join(str(e).split())}"]) \
+            from None
 
 
 def to_highs(m, settings: dict):
@@ -140,7 +165,8 @@ def rounded_lp_start(h, info: dict) -> bool:
 
     Rounding up keeps the plan feasible for the monotone site, module and unit constraints of
     this model (more modules and units only loosen IT and power limits); if the fixed LP is
-    still infeasible no start is given. Returns whether a start was set.
+    still infeasible no start is given. Returns whether a start was set. HiGHS's clock runs on
+    from these LP solves into the MIP, so a time limit bounds the start and the MIP together.
     """
     import highspy
 
@@ -154,13 +180,13 @@ def rounded_lp_start(h, info: dict) -> bool:
     upper = np.asarray(lp.col_upper_)[idx].copy()
     cont = highspy.HighsVarType.kContinuous
     h.changeColsIntegrality(len(idx), idx, np.full(len(idx), cont))
-    h.run()
+    _run(h)
     ok = False
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         x = np.asarray(h.getSolution().col_value)[idx]
         fixed = np.minimum(np.ceil(x - 1e-6), upper)
         h.changeColsBounds(len(idx), idx, fixed, fixed)
-        h.run()
+        _run(h)
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             start = np.asarray(h.getSolution().col_value).copy()
             ok = True
@@ -202,18 +228,19 @@ def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) 
         if not is_int.any():
             gap = 0.0
     elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
-        hints = reachability(m.inst)
-        raise InfeasibleError(hints or [
-            "no plan meets every target and limit, although no single year's target exceeds what its sites, "
-            "chips or power options allow on their own; the limits bind together (for example grid dates, "
-            "headroom, CO2 caps or clean-energy shares with the targets)"])
+        infeasible(m, settings)
     elif ms in (MS.kTimeLimit, MS.kIterationLimit, MS.kSolutionLimit, MS.kInterrupt, MS.kObjectiveBound,
                 MS.kObjectiveTarget):
         if ms == MS.kInterrupt:
             raise KeyboardInterrupt
         if not has_sol:
-            raise SolveError(f"the solver stopped ({h.modelStatusToString(ms)}) after {solve_s:.1f} s with no "
-                             "feasible plan found; raise the time limit")
+            if ms == MS.kTimeLimit:
+                limit = settings.get("time_limit")
+                raise SolveError(f"no plan found in {float(limit):g} s: the solver reached its time limit before "
+                                 "finding any feasible plan; raise the time limit (--time-limit, or scenario.toml "
+                                 "[solver] time_limit)")
+            raise SolveError(f"no plan found: the solver stopped ({h.modelStatusToString(ms)}) after {solve_s:.1f} s "
+                             "before finding any feasible plan")
         status = "time_limit" if ms == MS.kTimeLimit else "stopped"
     else:
         raise SolveError(f"the solver ended with status error: {h.modelStatusToString(ms)}")
@@ -223,11 +250,94 @@ def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) 
         v.set_value(val, skip_validation=True)
     t2 = time.perf_counter()
     tables = extract_tables(m)
+    _add_shortfall(m, tables)
     objective = float(pyo.value(m.Total_Cost)) / OBJECTIVE_SCALE
     timings = {"handoff_s": info["handoff_s"], "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
     size = {k: info[k] for k in ("rows", "columns", "nonzeros", "integers")}
     return Results(tables=tables, status=status, objective=objective, mip_gap=gap, solve_seconds=solve_s,
                    model_size=size, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name)
+
+
+def infeasible(m, settings: dict | None = None):
+    """Raise InfeasibleError for a model HiGHS proved infeasible, with the reason in words.
+
+    The reachability findings when there are any (a model built and solved directly skips the
+    checks before solving); else one paragraph from :func:`siting.diagnose.explain_infeasible`.
+    """
+    from .diagnose import explain_infeasible
+
+    msgs = [f.text for f in findings(m.inst, getattr(m, "slices", None))]
+    if msgs:
+        raise InfeasibleError(msgs)
+    log.info("the model is infeasible; relaxing its limits to find the ones that bind together")
+    raise InfeasibleError(explain_infeasible(m, settings))
+
+
+def _add_shortfall(m, tables: dict) -> None:
+    """Soft targets: add summary columns shortfall_it_mw (and shortfall_pflops with compute targets)."""
+    if not getattr(m, "soft_targets", False):
+        return
+    s = tables["summary"]
+    years = s["year"].tolist()
+    it = {y: max(0.0, float(m.ITShortfall[y].value or 0.0)) for y in m.IT_TARGET_YEARS}
+    s["shortfall_it_mw"] = [it.get(y, np.nan) for y in years]
+    if len(m.COMPUTE_TARGET_YEARS):
+        pf = {y: max(0.0, float(m.ComputeShortfall[y].value or 0.0)) for y in m.COMPUTE_TARGET_YEARS}
+        s["shortfall_pflops"] = [pf.get(y, np.nan) for y in years]
+
+
+def _run(h) -> None:
+    """``h.run()`` that Ctrl-C stops cleanly.
+
+    In the main thread HiGHS runs in a worker thread while this one waits; Ctrl-C sets a flag
+    that HiGHS's interrupt callbacks (simplex, IPM, MIP) read, HiGHS stops at its next check,
+    and KeyboardInterrupt is raised once it has. Further Ctrl-C while it stops are absorbed.
+    Outside the main thread (no Ctrl-C arrives there) ``h.run()`` is called directly.
+    """
+    import highspy
+
+    if threading.current_thread() is not threading.main_thread():
+        h.run()
+        return
+    stop = threading.Event()
+
+    def interrupt(e):
+        if stop.is_set():
+            e.interrupt()
+
+    hooks = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
+    for cb in hooks:
+        cb += interrupt
+    box: dict = {}
+
+    def work():
+        try:
+            box["status"] = h.run()
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = e
+        finally:
+            try:
+                highspy.Highs.resetGlobalScheduler(False)
+            except Exception:  # noqa: BLE001 - as highspy's own threaded solve
+                pass
+
+    worker = threading.Thread(target=work, name="siting-highs", daemon=True)
+    try:
+        worker.start()
+        while worker.is_alive():
+            try:
+                worker.join(0.05)
+            except KeyboardInterrupt:
+                if not stop.is_set():
+                    log.warning("interrupted: stopping the solver")
+                stop.set()
+    finally:
+        for cb in hooks:
+            cb -= interrupt
+    if "error" in box:
+        raise box["error"]
+    if stop.is_set():
+        raise KeyboardInterrupt
 
 
 def solve_model(m, settings: dict) -> Results:
@@ -243,6 +353,6 @@ def solve_model(m, settings: dict) -> Results:
     if info["integers"] and settings.get("mip_start", False):
         rounded_lp_start(h, info)
     log.info("solving with HiGHS")
-    h.run()
+    _run(h)
     solve_s = time.perf_counter() - t1
     return load_solution(m, h, cols, settings, info, solve_s)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .schema import RESERVED_PROFILES, Table
+from .schema import FLEX_LEVELS, RESERVED_PROFILES, Table
 
 __all__ = ["coerce_table", "check_instance", "HOURS"]
 
@@ -179,6 +179,72 @@ def check_instance(scenario: dict, tables: dict[str, pd.DataFrame], files: dict[
 
     # profiles
     _check_profiles(sites, zones, techs, profiles, f, problems)
+
+    # optional features (docs/features.md)
+    _check_features(scenario, tables, f, problems)
+
+
+def _check_features(scenario: dict, tables: dict[str, pd.DataFrame], f: dict[str, str], problems: list[str]) -> None:
+    """Flexible load, supply caps, 24/7 CFE and firm-capacity settings."""
+    years = scenario.get("years") or []
+    sites, zones, techs = tables["sites"], tables["zones"], tables["techs"]
+    # flexible load: an earlier grid year needs a flexibility level offered in the site's zone
+    flex_cols = [f"headroom_mw_flex_{lv}" for lv in FLEX_LEVELS]
+    offered = {z for z, *vals in zip(zones["zone"], *(zones[c] for c in flex_cols)) if any(pd.notna(v) for v in vals)}
+    for i, row in enumerate(sites.itertuples(index=False)):
+        fy = row.flex_grid_year
+        if pd.isna(fy):
+            continue
+        where = f"{f['sites']}: column 'flex_grid_year', row {i + 1} (site {row.site})"
+        if pd.notna(row.grid_year) and fy > row.grid_year:
+            problems.append(f"{where}: {int(fy)} is after grid_year {int(row.grid_year)}; a flexible connection "
+                            "can only come earlier")
+        if row.zone in set(zones["zone"]) and row.zone not in offered:
+            problems.append(f"{where}: zone '{row.zone}' offers no flexible headroom (give one of "
+                            f"{', '.join(flex_cols)} in {f['zones']})")
+        if pd.notna(row.grid_mw) and row.grid_mw <= 0:
+            problems.append(f"{where}: the site has no grid connection (grid_mw is 0)")
+    # supply caps
+    supply = tables.get("supply")
+    if supply is not None and len(supply):
+        fname = f.get("supply", "supply.csv")
+        tech_ids, zone_ids = set(techs["tech"].dropna()), set(zones["zone"].dropna())
+        seen: dict = {}
+        for i, row in enumerate(supply.itertuples(index=False)):
+            if row.tech is not None and row.tech not in tech_ids:
+                problems.append(f"{fname}: column 'tech', row {i + 1}: unknown tech '{row.tech}' (not in "
+                                f"{f['techs']})")
+            if pd.notna(row.year) and years and int(row.year) not in years:
+                problems.append(f"{fname}: column 'year', row {i + 1}: year {int(row.year)} is not one of "
+                                f"scenario.toml years {years}")
+            if row.region is not None and row.region not in zone_ids:
+                problems.append(f"{fname}: column 'region', row {i + 1}: unknown zone '{row.region}' (not in "
+                                f"{f['zones']})")
+            key = (row.tech, row.year, row.region)
+            if key in seen:
+                problems.append(f"{fname}: row {i + 1}: duplicate of row {seen[key] + 1} (same tech, year and "
+                                "region)")
+            seen.setdefault(key, i)
+    # scenario settings whose values the type checks do not cover
+    pol = scenario.get("policy", {}) if isinstance(scenario.get("policy", {}), dict) else {}
+    cfe = pol.get("cfe_share")
+    vals = cfe.values() if isinstance(cfe, dict) else [cfe]
+    if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 1 for v in vals):
+        problems.append("scenario.toml: key [policy] 'cfe_share' must be between 0 and 1")
+    scope = pol.get("cfe_scope")
+    if isinstance(scope, str) and scope not in ("site", "portfolio"):
+        problems.append(f"scenario.toml: [policy] 'cfe_scope' must be \"site\" or \"portfolio\", got {scope!r}")
+    basis = pol.get("clean_share_basis")
+    if isinstance(basis, str) and basis not in ("consumption", "generation"):
+        problems.append("scenario.toml: [policy] 'clean_share_basis' must be \"consumption\" or \"generation\", "
+                        f"got {basis!r}")
+    flex = scenario.get("flexibility", {}) if isinstance(scenario.get("flexibility", {}), dict) else {}
+    mode = flex.get("curtailment")
+    if isinstance(mode, str) and mode not in ("at_most", "exact"):
+        problems.append(f"scenario.toml: [flexibility] 'curtailment' must be \"at_most\" or \"exact\", got {mode!r}")
+    v = flex.get("lost_compute_usd_per_mwh")
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+        problems.append(f"scenario.toml: key [flexibility] 'lost_compute_usd_per_mwh' must be >= 0, got {v}")
 
 
 def _check_profiles(sites, zones, techs, profiles, f, problems) -> None:

@@ -12,7 +12,10 @@ import pyomo.environ as pyo
 
 from ..instance import Instance
 from ..timeseries import Slices, make_slices
+from .cfe import add_cfe
 from .chips import add_chips
+from .firm import add_firm
+from .flex import add_flexibility
 from .objective import add_balance, add_objective
 from .policy import add_policy
 from .power import add_capacity, add_generators, add_grid
@@ -24,8 +27,8 @@ from .targets import add_targets
 __all__ = ["build_model", "BLOCKS"]
 
 #: the blocks in the order build_model calls them
-BLOCKS = (add_sets, add_sites, add_chips, add_capacity, add_generators, add_storage, add_grid, add_targets, add_policy,
-          add_balance, add_objective)
+BLOCKS = (add_sets, add_sites, add_chips, add_capacity, add_generators, add_storage, add_grid, add_flexibility,
+          add_targets, add_policy, add_cfe, add_firm, add_balance, add_objective)
 
 
 def build_model(inst: Instance, slices: Slices | None = None, **opts) -> pyo.ConcreteModel:

@@ -16,6 +16,8 @@ def add_capacity(m, inst, opts) -> None:
     slice's availability row).
 
     Cap_Site_Limit: Cap[k,s,y] <= max_mw_per_site x Open[s,y] where max_mw_per_site is set.
+    Supply_Limit (only with a supply.csv): sum over the sites of the region of Build[k,s,y] <=
+    years_represented_y x max_new_mw.
     Costs ``power_capex`` = crf_tech x capex_usd_per_kw x 1000 x Cap and ``power_fom`` =
     fom_usd_per_kw_yr x 1000 x Cap, in every year the capacity is in service.
     """
@@ -41,10 +43,34 @@ def add_capacity(m, inst, opts) -> None:
     for k, s, y in m.TECH_SITE_YEARS:
         techs_at.setdefault((s, y), []).append(k)
     m.techs_at = techs_at
+    _add_supply_caps(m, inst)
     m.cost_components["power_capex"] = lambda s, y: sum(
         m.crf_tech[k] * m.capex_usd_per_kw[k] * 1000.0 * m.Cap[k, s, y] for k in techs_at.get((s, y), ()))
     m.cost_components["power_fom"] = lambda s, y: sum(
         m.fom_usd_per_kw_yr[k] * 1000.0 * m.Cap[k, s, y] for k in techs_at.get((s, y), ()))
+
+
+def _add_supply_caps(m, inst) -> None:
+    """Supply_Limit[k,y,region]: new capacity delivered in a planning year, over the region's sites."""
+    sup = inst.supply
+    if sup is None or len(sup) == 0:
+        return
+    n_y = inst.years_represented()
+    builds: dict = {}
+    for k, s, y in m.TECH_SITE_YEARS:
+        builds.setdefault((k, y), []).append(s)
+    rows, limit, members = [], {}, {}
+    for r in sup.itertuples(index=False):
+        region = r.region if isinstance(r.region, str) else ""
+        key = (r.tech, int(r.year), region)
+        sites = [s for s in builds.get((r.tech, int(r.year)), ()) if not region or m.zone_of[s] == region]
+        if sites:  # no site can build the tech that year: nothing to cap
+            rows.append(key)
+            limit[key] = float(r.max_new_mw) * n_y[int(r.year)]
+            members[key] = sites
+    m.SUPPLY_CAPS = pyo.Set(initialize=rows, dimen=3, ordered=True)
+    m.Supply_Limit = pyo.Constraint(m.SUPPLY_CAPS, rule=lambda m, k, y, r: (
+        None, sum(m.Build[k, s, y] for s in members[k, y, r]), limit[k, y, r]))
 
 
 def add_generators(m, inst, opts) -> None:
@@ -84,7 +110,8 @@ def add_generators(m, inst, opts) -> None:
 def add_grid(m, inst, opts) -> None:
     """Import[s,y,t] <= grid_mw_s x Open[s,y] from grid_year (Grid_Import_Limit); zonal headroom.
 
-    Zonal_Headroom: sum over the zone's sites of Import[s,y,t] <= headroom_mw_z where given.
+    Zonal_Headroom: sum over the zone's sites of Import[s,y,t] <= headroom_mw_z where given (zones
+    where a site may choose a flexibility level get Flex_Zonal_Headroom from add_flexibility instead).
     Cost ``grid_energy`` = sum_t w_t grid_price_z x grid_price profile(t) x Import.
     """
     if len(m.GRID_SITE_YEARS) == 0:
@@ -97,7 +124,8 @@ def add_grid(m, inst, opts) -> None:
     by_zy: dict = {}
     for s, y in m.GRID_SITE_YEARS:
         by_zy.setdefault((m.zone_of[s], y), []).append(s)
-    zy = [(z, y) for (z, y) in by_zy if not math.isnan(head[z])]
+    flex_zones = {m.zone_of[s] for s in getattr(m, "flex_levels", {})}
+    zy = [(z, y) for (z, y) in by_zy if not math.isnan(head[z]) and z not in flex_zones]
     m.HEADROOM_ZONE_YEARS = pyo.Set(initialize=zy, dimen=2, ordered=True)
     m.Zonal_Headroom = pyo.Constraint(m.HEADROOM_ZONE_YEARS, m.SLICES, rule=lambda m, z, y, t: sum(
         m.Import[s, y, t] for s in by_zy[z, y]) <= float(head[z]))

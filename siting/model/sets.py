@@ -6,6 +6,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..instance import crf as _crf
+from ..schema import FLEX_LEVELS
 
 
 def crf(rate: float, life: float) -> float:
@@ -17,9 +18,10 @@ def add_sets(m, inst, opts) -> None:
     """SITES, ZONES, TECHS, GENERATORS, STORAGE, CHIPS, YEARS, SLICES and the sparse products.
 
     Sparse sets: SITE_YEARS from a site's earliest_year; TECH_SITE_YEARS from the later of
-    the tech's and the site's earliest_year; CHIP_INSTALL from a generation's first_year to
-    last_year; CHIP_SERVICE while an install is within life_years; GRID_SITE_YEARS from
-    grid_year for sites with grid_mw > 0.
+    the tech's and the site's earliest_year, and not before first year + lead_time_years;
+    CHIP_INSTALL from a generation's first_year to last_year; CHIP_SERVICE while an install is
+    within life_years; GRID_SITE_YEARS from grid_year for sites with grid_mw > 0 (from
+    flex_grid_year for sites that may choose a flexibility level).
     """
     r = inst.discount_rate
     years = inst.years
@@ -41,7 +43,10 @@ def add_sets(m, inst, opts) -> None:
     earliest = sites["earliest_year"].to_dict()
     site_years = [(s, y) for s in sites.index for y in years if y >= earliest[s]]
     m.SITE_YEARS = pyo.Set(initialize=site_years, dimen=2, ordered=True)
-    tsy = [(k, s, y) for k in techs.index for s, y in site_years if y >= techs.at[k, "earliest_year"]]
+    # a commitment is made from the first planning year on and serves lead_time_years later
+    lead = techs["lead_time_years"].fillna(0).to_dict()
+    tsy = [(k, s, y) for k in techs.index for s, y in site_years
+           if y >= techs.at[k, "earliest_year"] and y >= years[0] + lead[k]]
     m.TECH_SITE_YEARS = pyo.Set(initialize=tsy, dimen=3, ordered=True)
     m.GEN_SITE_YEARS = pyo.Set(initialize=[i for i in tsy if techs.at[i[0], "kind"] == "generator"], dimen=3,
                                ordered=True)
@@ -70,7 +75,17 @@ def add_sets(m, inst, opts) -> None:
         by_ks.setdefault((k, s), []).append(y)
     m.tech_build_years = {(k, s, y): [yi for yi in by_ks[(k, s)] if yi <= y and y - yi < life_k[k]]
                           for k, s, y in tsy}
-    grid = [(s, y) for s, y in site_years if sites.at[s, "grid_mw"] > 0 and y >= sites.at[s, "grid_year"]]
+    # flexible load: the levels each site may choose (those its zone offers, if it has a grid connection)
+    m.flex_levels = {}
+    for s in sites.index:
+        z = sites.at[s, "zone"]
+        lv = [lv for lv in FLEX_LEVELS if zones.at[z, f"headroom_mw_flex_{lv}"] > 0]  # NaN > 0 is False
+        if lv and sites.at[s, "grid_mw"] > 0:
+            m.flex_levels[s] = lv
+    fy = sites["flex_grid_year"]
+    first_grid = {s: (int(fy[s]) if s in m.flex_levels and not _isna(fy[s]) else int(sites.at[s, "grid_year"]))
+                  for s in sites.index}
+    grid = [(s, y) for s, y in site_years if sites.at[s, "grid_mw"] > 0 and y >= first_grid[s]]
     m.GRID_SITE_YEARS = pyo.Set(initialize=grid, dimen=2, ordered=True)
     m.zone_of = sites["zone"].to_dict()
 
@@ -104,7 +119,20 @@ def add_sets(m, inst, opts) -> None:
     m.pue_t = {s: sites.at[s, "pue"] * _or(sl.profile(s, sites.at[s, "zone"], "pue"), ones) for s in sites.index}
     m.grid_price_t = {s: zones.at[sites.at[s, "zone"], "grid_price_usd_per_mwh"]
                       * _or(sl.profile(s, sites.at[s, "zone"], "grid_price"), ones) for s in sites.index}
+    # hourly clean share of grid energy, only where a grid_clean_share profile is given (None: the flat share)
+    gcs = zones["grid_clean_share"].fillna(0.0)
+    m.grid_clean_t = {}
+    for s in sites.index:
+        prof = sl.profile(s, sites.at[s, "zone"], "grid_clean_share")
+        m.grid_clean_t[s] = None if prof is None else np.minimum(1.0, gcs[sites.at[s, "zone"]] * prof)
 
 
 def _or(a, b):
     return b if a is None else a
+
+
+def _isna(v) -> bool:
+    try:
+        return bool(np.isnan(float(v)))
+    except (TypeError, ValueError):
+        return True
