@@ -103,7 +103,8 @@ def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_
              threads: int | None, keep: Path | None, mip_start: bool = False) -> dict:
     import siting
     from siting.model.objective import OBJECTIVE_SCALE
-    from siting.solve import rounded_lp_start, to_highs
+    from siting.solve import column_layout, columns_from_layout, release_memory, rounded_lp_start, to_highs
+    from siting.timeseries import make_slices
 
     work = Path(tempfile.mkdtemp(prefix="siting-bench-")) if keep is None else keep
     folder = write_instance(work / f"syn_{sites}x{years}x{days}", sites, years, days, seed=0)
@@ -119,9 +120,19 @@ def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_
         return val
 
     inst = stage("load", lambda: siting.load_instance(folder))
-    m = stage("build", lambda: siting.build_model(inst))
+    slices = make_slices(inst)
+    box = {"m": stage("build", lambda: siting.build_model(inst, slices=slices))}
     settings = {"mip_gap": mip_gap, "time_limit": time_limit, "threads": threads, "relax": mode == "lp"}
-    h, cols, info = stage("handoff", lambda: to_highs(m, settings))
+
+    def handoff():
+        # as siting.solve does (solve_released): hand off, keep the column layout, free the model
+        m = box.pop("m")
+        h, cols, info = to_highs(m, settings)
+        layout = column_layout(m, cols)
+        return h, layout, info
+
+    h, layout, info = stage("handoff", handoff)
+    release_memory()
     out.update({k: info[k] for k in ("rows", "columns", "nonzeros", "integers")})
     mps = work / "model.mps"
     h.writeModel(str(mps))
@@ -138,7 +149,8 @@ def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_
     from siting.solve import load_solution
 
     def extract():
-        return load_solution(m, h, cols, settings, info)
+        m = siting.build_model(inst, slices=slices)  # the rebuild of solve_released
+        return load_solution(m, h, columns_from_layout(m, layout, info["columns"]), settings, info)
 
     res = stage("extract", extract)
     out["objective_check"] = abs(res.objective * OBJECTIVE_SCALE - out["objective_musd"]) / max(

@@ -47,7 +47,7 @@ FAMILIES: dict[str, tuple[float, bool, str, str, str]] = {
     "Power_Balance": (10.0, True, "the power supply of a site (its generators, storage and grid import)", "MW",
                       "more"),
     "IT_Target": (100.0, False, "the IT target (targets.csv it_gw)", "MW", "less"),
-    "Compute_Target": (100.0, False, "the compute target (targets.csv compute_eflops)", "PFLOPS", "less"),
+    "Compute_Target": (100.0, False, "the compute target (targets.csv compute_eflops)", "EFLOPS", "less"),
 }
 
 #: at most this many places are named per family
@@ -62,7 +62,7 @@ def _unit_weights(m) -> dict[str, float]:
     wpf = float(ratio.min()) if ratio.notna().any() else 1.0
     co2 = [float(v) for v in inst.techs["co2_t_per_mwh"]] + [float(v) for v in inst.zones["grid_co2_t_per_mwh"]]
     co2_max = max([v for v in co2 if v > 0], default=1.0)
-    return {"Compute_Target": wpf / 1e6, "CO2_Cap": 1.0 / (8760.0 * co2_max), "Clean_Share": 1.0 / 8760.0,
+    return {"Compute_Target": wpf / 1e3, "CO2_Cap": 1.0 / (8760.0 * co2_max), "Clean_Share": 1.0 / 8760.0,
             "CFE_Share_Site": 1.0 / 8760.0, "CFE_Share_Portfolio": 1.0 / 8760.0}
 
 

@@ -54,24 +54,96 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
     With scenario.toml ``[targets] mode = "soft"`` an out-of-reach target is logged as a warning
     instead, and the plan reports the shortfall (summary ``shortfall_it_mw``, ``shortfall_pflops``).
     """
-    from .model import build_model
     from .timeseries import make_slices
 
     if isinstance(inst_or_model, Instance):
         inst = inst_or_model
-        t0 = time.perf_counter()
+        st = _settings(inst, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log_solver,
+                       presolve=presolve)
         slices = make_slices(inst)
         check_targets(inst, slices)
-        log.info("building the model")
-        m = build_model(inst, slices=slices)
-        log.info("built the model in %.1f s", time.perf_counter() - t0)
-    else:
-        m = inst_or_model
-        inst = m.inst
-        check_targets(inst, getattr(m, "slices", None))
+        return solve_released(inst, slices, st)
+    m = inst_or_model
+    inst = m.inst
+    check_targets(inst, getattr(m, "slices", None))
     st = _settings(inst, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log_solver,
                    presolve=presolve)
     return solve_model(m, st)
+
+
+def column_layout(m, cols) -> dict[str, np.ndarray]:
+    """Per Var component of ``m`` (by name): the column of each of its variables, in the
+    component's own order (-1 for a variable that is not a column)."""
+    import pyomo.environ as pyo
+
+    pos = {id(v): j for j, v in enumerate(cols)}
+    return {c.name: np.fromiter((pos.get(id(v), -1) for v in c.values()), dtype=np.int64)
+            for c in m.component_objects(pyo.Var, descend_into=True)}
+
+
+def columns_from_layout(m, layout: dict[str, np.ndarray], n: int) -> list:
+    """The variables of a rebuilt ``m`` in the column order recorded by :func:`column_layout`."""
+    import pyomo.environ as pyo
+
+    cols: list = [None] * n
+    for c in m.component_objects(pyo.Var, descend_into=True):
+        at = layout.get(c.name)
+        data = list(c.values())
+        if at is None or len(at) != len(data):
+            raise SolveError(f"the rebuilt model differs from the one solved (variable {c.name}); "
+                             "solve a model from siting.build_model instead")
+        for v, j in zip(data, at.tolist()):
+            if j >= 0:
+                cols[j] = v
+    if any(v is None for v in cols):
+        raise SolveError("the rebuilt model differs from the one solved (a column has no variable)")
+    return cols
+
+
+def release_memory() -> None:
+    """Collect Python's garbage and give the freed heap pages back to the system (glibc's
+    ``malloc_trim``; elsewhere only the collection), so that HiGHS's allocations, which go to
+    fresh pages, do not add to memory that Python no longer uses."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def solve_released(inst: Instance, slices, settings: dict) -> Results:
+    """Build, hand to HiGHS, free the Pyomo model during the solve, rebuild it and load the solution.
+
+    The Pyomo model of a large instance takes about as much memory as HiGHS's own copy; it is
+    not needed while HiGHS works, so only the column layout (one integer per variable) is kept,
+    and the model is built again (deterministically, from the same instance and slices) to
+    receive the solution. This costs one more build (a few percent of the solve on large
+    models) and keeps the peak memory of the run near HiGHS's own (docs/performance.md).
+    """
+    from .model import build_model
+
+    t0 = time.perf_counter()
+    log.info("building the model")
+    m = build_model(inst, slices=slices)
+    log.info("built the model in %.1f s", time.perf_counter() - t0)
+    h, cols, info = to_highs(m, settings)
+    layout = column_layout(m, cols)
+    del m, cols
+    release_memory()
+    t1 = time.perf_counter()
+    if info["integers"] and settings.get("mip_start", False):
+        rounded_lp_start(h, info)
+    log.info("solving with HiGHS")
+    _run(h)
+    solve_s = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    m = build_model(inst, slices=slices)
+    cols = columns_from_layout(m, layout, info["columns"])
+    info["rebuild_s"] = time.perf_counter() - t2
+    return load_solution(m, h, cols, settings, info, solve_s)
 
 
 def check_targets(inst: Instance, slices=None) -> list[str]:
@@ -253,6 +325,8 @@ def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) 
     _add_shortfall(m, tables)
     objective = float(pyo.value(m.Total_Cost)) / OBJECTIVE_SCALE
     timings = {"handoff_s": info["handoff_s"], "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
+    if "rebuild_s" in info:
+        timings["rebuild_s"] = info["rebuild_s"]
     size = {k: info[k] for k in ("rows", "columns", "nonzeros", "integers")}
     return Results(tables=tables, status=status, objective=objective, mip_gap=gap, solve_seconds=solve_s,
                    model_size=size, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name)

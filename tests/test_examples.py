@@ -51,3 +51,23 @@ def test_compare_scenarios(tmp_path, price):
     assert p.returncode == 0, p.stderr
     assert "no carbon price" in p.stdout and "100 USD/t" in p.stdout
     assert "power capacity in 2030" in p.stdout
+
+
+def test_cfe_premium(tmp_path):
+    p = run("cfe_premium.py", "ercot_campus", "--targets", "0.9", "--typical-days", "1", "--mip-gap", "0.01",
+            cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith(("none", "90 %")) and ":" not in ln]
+    assert len(lines) == 2
+    vol, cons, cfe, premium = (float(v) for v in lines[1].split()[2:6])
+    # each target costs at least the unconstrained plan, and the hourly match at least the volumetric one
+    assert min(vol, cons, cfe) >= float(lines[0].split()[1]) - 1e-6
+    assert cfe >= vol - 0.5 and premium == pytest.approx(cfe - vol, abs=0.02)
+
+
+def test_flex_levels(tmp_path):
+    p = run("flex_levels.py", "us_regions_small", "--levels", "none", "0p5pct", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "GW reached 2030" in p.stdout
+    rows = {ln.split()[0]: ln.split() for ln in p.stdout.splitlines() if ln.startswith(("none ", "0p5pct "))}
+    assert set(rows) == {"none", "0p5pct"} and all(r[1] == "optimal" for r in rows.values())
