@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -133,17 +134,15 @@ def solve_released(inst: Instance, slices, settings: dict) -> Results:
     layout = column_layout(m, cols)
     del m, cols
     release_memory()
-    t1 = time.perf_counter()
-    if info["integers"] and settings.get("mip_start", False):
-        rounded_lp_start(h, info)
-    log.info("solving with HiGHS")
-    _run(h)
-    solve_s = time.perf_counter() - t1
+    solve_s = run_highs(h, info, settings)
+    out = outcome(h, info["columns"])
+    del h  # HiGHS's model and working memory go before the model is rebuilt
+    release_memory()
     t2 = time.perf_counter()
     m = build_model(inst, slices=slices)
     cols = columns_from_layout(m, layout, info["columns"])
     info["rebuild_s"] = time.perf_counter() - t2
-    return load_solution(m, h, cols, settings, info, solve_s)
+    return load_solution(m, out, cols, settings, info, solve_s)
 
 
 def check_targets(inst: Instance, slices=None) -> list[str]:
@@ -280,8 +279,35 @@ def _solution(x):
     return sol
 
 
-def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) -> Results:
-    """Map HiGHS's status, load its solution into the Pyomo variables and extract the result tables."""
+@dataclass
+class Outcome:
+    """What a finished HiGHS run returned, kept so that the solver can be freed before the
+    results are read: model status (and its text), whether a feasible solution exists, the MIP
+    gap and the column values."""
+
+    status: object
+    status_text: str
+    has_solution: bool
+    mip_gap: float
+    x: np.ndarray
+
+
+def outcome(h, n: int) -> Outcome:
+    """The :class:`Outcome` of the last ``run()`` of ``h`` (a model of ``n`` columns)."""
+    import highspy
+
+    ms = h.getModelStatus()
+    hinfo = h.getInfo()
+    has_sol = hinfo.primal_solution_status == 2 or ms == highspy.HighsModelStatus.kOptimal
+    x = np.array(h.getSolution().col_value, dtype=float) if n and has_sol else np.zeros(n)
+    return Outcome(ms, h.modelStatusToString(ms), bool(has_sol), float(hinfo.mip_gap), x)
+
+
+def load_solution(m, out, cols, settings: dict, info: dict, solve_s: float = 0.0) -> Results:
+    """Map HiGHS's status, load its solution into the Pyomo variables and extract the result tables.
+
+    ``out`` is an :class:`Outcome` (or the ``highspy.Highs`` object itself, read here).
+    """
     import highspy
     import pyomo.environ as pyo
 
@@ -289,12 +315,13 @@ def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) 
     from .model.objective import OBJECTIVE_SCALE
 
     n = info["columns"]
+    if not isinstance(out, Outcome):
+        out = outcome(out, n)
     is_int = info["is_int"] if info["integers"] else np.zeros(n, dtype=bool)
-    ms = h.getModelStatus()
-    hinfo = h.getInfo()
+    ms = out.status
     MS = highspy.HighsModelStatus
-    has_sol = hinfo.primal_solution_status == 2 or ms == MS.kOptimal
-    gap = float(hinfo.mip_gap) if is_int.any() else 0.0
+    has_sol = out.has_solution
+    gap = out.mip_gap if is_int.any() else 0.0
     if ms == MS.kOptimal or (n == 0 and ms == MS.kModelEmpty):
         status = "optimal"
         if not is_int.any():
@@ -311,13 +338,12 @@ def load_solution(m, h, cols, settings: dict, info: dict, solve_s: float = 0.0) 
                 raise SolveError(f"no plan found in {float(limit):g} s: the solver reached its time limit before "
                                  "finding any feasible plan; raise the time limit (--time-limit, or scenario.toml "
                                  "[solver] time_limit)")
-            raise SolveError(f"no plan found: the solver stopped ({h.modelStatusToString(ms)}) after {solve_s:.1f} s "
+            raise SolveError(f"no plan found: the solver stopped ({out.status_text}) after {solve_s:.1f} s "
                              "before finding any feasible plan")
         status = "time_limit" if ms == MS.kTimeLimit else "stopped"
     else:
-        raise SolveError(f"the solver ended with status error: {h.modelStatusToString(ms)}")
-    x = np.asarray(h.getSolution().col_value, dtype=float) if n else np.zeros(0)
-    x = np.where(is_int, np.round(x), x)
+        raise SolveError(f"the solver ended with status error: {out.status_text}")
+    x = np.where(is_int, np.round(out.x), out.x)
     for v, val in zip(cols, x.tolist()):
         v.set_value(val, skip_validation=True)
     t2 = time.perf_counter()
@@ -423,10 +449,15 @@ def solve_model(m, settings: dict) -> Results:
     docs/performance.md, but can help where HiGHS finds no first plan in time).
     """
     h, cols, info = to_highs(m, settings)
+    solve_s = run_highs(h, info, settings)
+    return load_solution(m, h, cols, settings, info, solve_s)
+
+
+def run_highs(h, info: dict, settings: dict) -> float:
+    """Run HiGHS on the handed-off model (after the rounded-LP start when ``mip_start``); seconds taken."""
     t1 = time.perf_counter()
     if info["integers"] and settings.get("mip_start", False):
         rounded_lp_start(h, info)
     log.info("solving with HiGHS")
     _run(h)
-    solve_s = time.perf_counter() - t1
-    return load_solution(m, h, cols, settings, info, solve_s)
+    return time.perf_counter() - t1

@@ -565,6 +565,22 @@ def test_regression_us_regions_small_without_new_inputs():
     assert res.objective == pytest.approx(US_SMALL["objective_usd"], rel=1e-6)
 
 
+#: LP-relaxation objective (USD) of every bundled instance, computed by the code before the
+#: optional features and the EFLOPS compute row (commit 1cb77d1) on the same data files
+LP_BASELINE_USD = {"toy": 3839517658.6485543, "us_regions_small": 189855413827.9885,
+                   "ercot_campus": 75592938438.76112, "us_250gw": 6122360529444.539}
+
+
+@pytest.mark.parametrize("name", sorted(LP_BASELINE_USD))
+def test_bundled_instances_keep_their_objective_without_new_inputs(name):
+    """With none of the new inputs, each bundled instance's model is the one before the features:
+    its LP relaxation (unique optimum, unlike a MIP solved to a gap) has the same objective."""
+    from siting.solve import solve_model
+
+    res = solve_model(build_model(siting.load_instance(name)), {"relax": True})
+    assert res.objective == pytest.approx(LP_BASELINE_USD[name], rel=1e-9)
+
+
 def test_neutral_new_columns_leave_the_model_unchanged():
     """The new columns present at their neutral values (blank, 0) give the same LP as when absent."""
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
