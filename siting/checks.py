@@ -271,18 +271,15 @@ def _no_site(y: int, it, ef, inst: Instance) -> list[Finding]:
     first = inst.sites["earliest_year"].min() if len(inst.sites) else None
     when = f"the first opens in {int(first)}" if first is not None and first == first else "there is none"
     out = []
-    if it is not None and it == it and it > 0:
-        need = 1000.0 * float(it)
-        out.append(Finding(y, "it", "sites", need, 0.0, "MW",
-                           f"year {y}: the IT target of {need:,.0f} MW is {need:,.0f} MW out of reach; limiting "
-                           f"resource: site capacity: no candidate site can be open by {y} (sites.csv earliest_year; "
-                           f"{when}), so the most IT load is 0 MW"))
-    if ef is not None and ef == ef and ef > 0:
-        need = 1000.0 * float(ef)
-        out.append(Finding(y, "compute", "sites", need, 0.0, "PFLOPS",
-                           f"year {y}: the compute target of {need / 1000:,.3f} EFLOPS is out of reach; limiting "
-                           f"resource: site capacity: no candidate site can be open by {y} (sites.csv earliest_year; "
-                           f"{when}), so the most compute is 0 EFLOPS"))
+    why = f"limiting resource: site capacity: no candidate site can be open by {y} (sites.csv earliest_year; {when})"
+    for target, value, unit, head, tail in (
+            ("it", it, "MW", lambda n: f"the IT target of {n:,.0f} MW is {n:,.0f} MW out of reach",
+             "the most IT load is 0 MW"),
+            ("compute", ef, "PFLOPS", lambda n: f"the compute target of {n / 1000:,.3f} EFLOPS is out of reach",
+             "the most compute is 0 EFLOPS")):
+        if value is not None and value == value and value > 0:
+            need = 1000.0 * float(value)
+            out.append(Finding(y, target, "sites", need, 0.0, unit, f"year {y}: {head(need)}; {why}, so {tail}"))
     return out
 
 

@@ -121,6 +121,22 @@ def test_chips_supply_cap_limits_the_it_target():
         solve(inst)
 
 
+def test_targets_before_any_site_exists():
+    # the only site opens in 2027: nothing can serve 50 MW or 0.02 EFLOPS in 2026
+    inst = make_instance(sites=[site(earliest_year=2027)], years=(2026, 2027),
+                         targets=[{"year": 2026, "it_gw": 0.05, "compute_eflops": 0.02},
+                                  {"year": 2027, "it_gw": 0.05, "compute_eflops": None}])
+    f = [x for x in findings(inst) if x.year == 2026]
+    assert [(x.target, x.resource, x.unit, x.need, x.most) for x in f] == [
+        ("it", "sites", "MW", 50.0, 0.0), ("compute", "sites", "PFLOPS", 20.0, 0.0)]
+    assert f[0].text == ("year 2026: the IT target of 50 MW is 50 MW out of reach; limiting resource: site capacity: "
+                         "no candidate site can be open by 2026 (sites.csv earliest_year; the first opens in 2027), "
+                         "so the most IT load is 0 MW")
+    assert f[1].text.startswith("year 2026: the compute target of 0.020 EFLOPS is out of reach; limiting resource: "
+                                "site capacity: no candidate site")
+    assert f[1].text.endswith("so the most compute is 0 EFLOPS")
+
+
 def test_no_generation_in_service():
     # g1 can be installed only up to 2026 and lives 2 years: nothing serves 2029
     inst = make_instance(chips=[chip(last_year=2026, life_years=2.0)], targets={2026: 0.01, 2029: 0.01},
