@@ -304,10 +304,8 @@ def outcome(h, n: int) -> Outcome:
 
 
 def load_solution(m, out, cols, settings: dict, info: dict, solve_s: float = 0.0) -> Results:
-    """Map HiGHS's status, load its solution into the Pyomo variables and extract the result tables.
-
-    ``out`` is an :class:`Outcome` (or the ``highspy.Highs`` object itself, read here).
-    """
+    """Map HiGHS's status (an :class:`Outcome`), load its solution into the Pyomo variables and
+    extract the result tables."""
     import highspy
     import pyomo.environ as pyo
 
@@ -315,8 +313,6 @@ def load_solution(m, out, cols, settings: dict, info: dict, solve_s: float = 0.0
     from .model.objective import OBJECTIVE_SCALE
 
     n = info["columns"]
-    if not isinstance(out, Outcome):
-        out = outcome(out, n)
     is_int = info["is_int"] if info["integers"] else np.zeros(n, dtype=bool)
     ms = out.status
     MS = highspy.HighsModelStatus
@@ -450,7 +446,9 @@ def solve_model(m, settings: dict) -> Results:
     """
     h, cols, info = to_highs(m, settings)
     solve_s = run_highs(h, info, settings)
-    return load_solution(m, h, cols, settings, info, solve_s)
+    out = outcome(h, info["columns"])
+    del h  # free HiGHS before the tables are built
+    return load_solution(m, out, cols, settings, info, solve_s)
 
 
 def run_highs(h, info: dict, settings: dict) -> float:

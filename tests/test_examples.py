@@ -71,3 +71,5 @@ def test_flex_levels(tmp_path):
     assert "GW reached 2030" in p.stdout
     rows = {ln.split()[0]: ln.split() for ln in p.stdout.splitlines() if ln.startswith(("none ", "0p5pct "))}
     assert set(rows) == {"none", "0p5pct"} and all(r[1] == "optimal" for r in rows.values())
+    # us_regions_small reaches its 10 GW in 2030 either way, with no shortfall
+    assert all(float(r[3]) == 10.0 and float(r[4]) == 0.0 for r in rows.values())
