@@ -39,7 +39,7 @@ base = _hwm_mb()
 t0 = time.perf_counter()
 out = {"how": how}
 if how == "arrays":
-    from siting.solve import to_highs
+    from siting.solver import to_highs
     h, cols, info = to_highs(m, {"relax": True})
     t1 = time.perf_counter()
     h.run()

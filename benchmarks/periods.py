@@ -14,14 +14,12 @@ last row printed is the reference.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 
 import siting
+from siting.solving import solve_model
 from siting.timeseries import make_slices
-
-solve_model = importlib.import_module("siting.solve").solve_model
 
 
 def run(name: str, days: list[int], mip_gap: float, time_limit: float | None, full_year: bool = True,

@@ -101,19 +101,59 @@ print(json.dumps({"read_s": read_s, "solve_s": solve_s, "status": h.modelStatusT
 """
 
 
+def rounded_lp_start(h, info: dict) -> bool:
+    """Give HiGHS a first plan: solve the LP relaxation, round every integer up, re-solve the LP.
+
+    Rounding up keeps the plan feasible for the monotone site, module and unit constraints of
+    this model (more modules and units only loosen IT and power limits); if the fixed LP is
+    still infeasible no start is given. Returns whether a start was set. HiGHS's clock runs on
+    from these LP solves into the MIP, so a time limit bounds the start and the MIP together.
+    ``h`` and ``info`` as returned by :func:`siting.solver.to_highs` (``--mip-start``; measured
+    slower than HiGHS's own heuristics, see docs/performance.md, so siting itself does not use it).
+    """
+    import highspy
+    import numpy as np
+
+    from siting.solver import run
+
+    is_int = info["is_int"]
+    idx = np.flatnonzero(is_int)
+    if not len(idx):
+        return False
+    t0 = time.perf_counter()
+    lp = h.getLp()
+    lower = np.asarray(lp.col_lower_)[idx].copy()
+    upper = np.asarray(lp.col_upper_)[idx].copy()
+    cont = highspy.HighsVarType.kContinuous
+    h.changeColsIntegrality(len(idx), idx, np.full(len(idx), cont))
+    run(h)
+    ok = False
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        x = np.asarray(h.getSolution().col_value)[idx]
+        fixed = np.minimum(np.ceil(x - 1e-6), upper)
+        h.changeColsBounds(len(idx), idx, fixed, fixed)
+        run(h)
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            start = np.asarray(h.getSolution().col_value).copy()
+            ok = True
+        h.changeColsBounds(len(idx), idx, lower, upper)
+    h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kInteger))
+    if ok:
+        sol = highspy.HighsSolution()
+        sol.col_value = start
+        sol.value_valid = True
+        h.setSolution(sol)
+    print(f"MIP start from the rounded LP relaxation: {'set' if ok else 'none found'} "
+          f"({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    return ok
+
+
 def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_limit: float | None,
              threads: int | None, keep: Path | None, mip_start: bool = False) -> dict:
     import siting
     from siting.model.objective import OBJECTIVE_SCALE
-    from siting.solve import (
-        column_layout,
-        columns_from_layout,
-        load_solution,
-        outcome,
-        release_memory,
-        rounded_lp_start,
-        to_highs,
-    )
+    from siting.solver import outcome, to_highs
+    from siting.solving import column_layout, columns_from_layout, load_solution, release_memory
     from siting.timeseries import make_slices
 
     work = Path(tempfile.mkdtemp(prefix="siting-bench-")) if keep is None else keep

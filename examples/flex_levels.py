@@ -11,7 +11,7 @@ target out of reach gives the cheapest plan and the shortfall instead of no plan
 reached" is the IT load in service in the last year.
 
 - **no flexibility**: zones.csv ``headroom_mw`` = 0. The Duke *Rethinking Load Growth*
-  headroom (Norris et al., 2025; shared reference data 3.6) is all curtailment-enabled: a new
+  headroom (Norris et al., 2025; docs/sources.md#duke-2025) is all curtailment-enabled: a new
   constant load that accepts no curtailment gets no headroom (judgement).
 - **each level**: ``headroom_mw`` = 0 and ``headroom_mw_flex_<level>`` = the Duke figure of that
   level for the zone (that level only), ``[flexibility] curtailment = "exact"`` (a flexible

@@ -23,7 +23,7 @@ Profiles written (long format ``zone,profile,hour,value``, hours 0..8759 once ea
     follows the season, with a little hourly noise; cloudy-sky GHI is split into beam and
     diffuse with the Erbs model and transposed onto the tracker (Hay-Davies). Finally a
     single DC gain (losses, temperature, soiling lumped together) is found by bisection so
-    that the annual capacity factor equals the zone target from reference-data.md 3.3
+    that the annual capacity factor equals the zone target (EIA and S&P Global capacity factors, docs/sources.md#eia-cf)
     ("suggested regional defaults": ERCOT 24-27 %, PJM 20-23 %; we use 0.25 and 0.21).
 
 ``grid_price``

@@ -13,8 +13,9 @@ def build_model(inst, slices=None, **opts):
     return _build(inst, slices=slices, **opts)
 
 
-# imported eagerly so that the function, not the submodule of the same name, is siting.solve
-from .solve import solve  # noqa: E402
+# no submodule is called "solve" (the solver is siting.solver, the orchestration siting.solving), so
+# importing any submodule never replaces the function siting.solve
+from .solving import solve  # noqa: E402
 from .sweep import sweep  # noqa: E402
 
 __all__ = ["load_instance", "build_model", "solve", "Instance", "Results", "read_results", "Slices",

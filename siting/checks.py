@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .index import Index, build_index
 from .instance import Instance
 
 __all__ = ["Finding", "findings", "reachability", "year_bounds"]
@@ -97,10 +98,11 @@ def year_bounds(inst: Instance, slices=None) -> dict[int, dict[str, float]]:
         from .timeseries import make_slices
 
         slices = make_slices(inst)
-    years = inst.years
+    ix = build_index(inst, slices)
+    years = ix.years
     sites = inst.sites
     chips = inst.chips
-    n_y = inst.years_represented()
+    n_y = ix.n_y
     first_open = float(sites["earliest_year"].min()) if len(sites) else math.inf
     out = {}
     for y in years:
@@ -119,9 +121,9 @@ def year_bounds(inst: Instance, slices=None) -> dict[int, dict[str, float]]:
                 continue
             units = c.max_units_per_year * sum(
                 sum(1 for cy in range(yi, yi + n_y[yi]) if c.first_year <= cy <= c.last_year) for yi in inst_years)
-            chip_mw += units * c.watts / 1e6
+            chip_mw += units * ix.chip_mw_per_unit[c.generation]
             chip_pf += units * c.pflops
-        out[y] = {"sites_it_mw": site_mw, "chips_it_mw": chip_mw, "power_it_mw": _power_bound(inst, slices, y, avail),
+        out[y] = {"sites_it_mw": site_mw, "chips_it_mw": chip_mw, "power_it_mw": _power_bound(inst, ix, y, avail),
                   "chips_pflops": chip_pf, "best_w_per_pflops": best if best < math.inf else math.nan}
     return out
 
@@ -138,7 +140,7 @@ def _flex_levels(zones: pd.DataFrame, z) -> list[float]:
     return out
 
 
-def _power_bound(inst: Instance, slices, y: int, avail: pd.DataFrame) -> float:
+def _power_bound(inst: Instance, ix: Index, y: int, avail: pd.DataFrame) -> float:
     """The most IT MW the power deliverable in year ``y`` to the sites in ``avail`` can carry.
 
     Per zone and slice t: available power P_z(t) = sum over the zone's sites of the generators'
@@ -153,38 +155,34 @@ def _power_bound(inst: Instance, slices, y: int, avail: pd.DataFrame) -> float:
     """
     techs = inst.techs
     zones = inst.zones.set_index("zone")
-    w = np.asarray(slices.weight_h, dtype=float)
-    ones = np.ones(slices.n)
-    gens = [k for k in techs.itertuples(index=False) if k.kind == "generator" and k.earliest_year <= y]
+    w = np.asarray(ix.weight_h, dtype=float)
+    n = ix.n
+    # every kind but storage supplies power (an upper bound for any new kind of supply)
+    gens = [k for k in techs.itertuples(index=False) if k.kind != "storage" and k.earliest_year <= y]
     stores = [k for k in techs.itertuples(index=False) if k.kind == "storage" and k.earliest_year <= y
               and not (k.max_mw_per_site == k.max_mw_per_site and k.max_mw_per_site <= 0)]
     total = 0.0
     for z, grp in avail.groupby("zone", sort=True):
         levels = _flex_levels(zones, z)
-        onsite = np.zeros(slices.n)
+        onsite = np.zeros(n)
         grid = 0.0
         pue_t = []
         flexible = False
         for s in grp.itertuples(index=False):
             for k in gens:
-                a = ones
+                a = np.ones(n)
                 if isinstance(k.profile, str) and k.profile:
-                    a = slices.profile(s.site, s.zone, k.profile)
-                    a = np.zeros(slices.n) if a is None else np.asarray(a, dtype=float)
+                    a = ix.cf.get((k.tech, s.site))
+                    a = np.zeros(n) if a is None else np.asarray(a, dtype=float)
                 if k.max_mw_per_site != k.max_mw_per_site:  # NaN: no limit
                     onsite = onsite + np.where(a > 0, math.inf, 0.0)
                 else:
                     onsite = onsite + k.max_mw_per_site * a
-            first = s.grid_year
-            if levels and s.grid_mw > 0:
+            if s.site in ix.flex_levels:
                 flexible = True
-                fy = getattr(s, "flex_grid_year", None)
-                if fy is not None and not pd.isna(fy):
-                    first = min(first, int(fy))
-            if s.grid_mw > 0 and y >= first:
+            if s.grid_mw > 0 and y >= ix.grid_first_year[s.site]:
                 grid += float(s.grid_mw)
-            mult = slices.profile(s.site, s.zone, "pue")
-            pue_t.append(s.pue * (ones if mult is None else np.asarray(mult, dtype=float)))
+            pue_t.append(np.asarray(ix.pue_t[s.site], dtype=float))
         head = zones.at[z, "headroom_mw"] if "headroom_mw" in zones.columns else math.nan
         if head == head:
             grid = min(grid, float(head) + (max(h for _, h in levels) if flexible else 0.0))

@@ -17,8 +17,9 @@ def _fmt_summary(res) -> str:
     s = res.summary
     short = [c for c in ("shortfall_it_mw", "shortfall_pflops") if c in s.columns]
     heads = {"shortfall_it_mw": "short MW", "shortfall_pflops": "short PFLOPS"}
+    cap = "capex_usd" in s.columns
     lines = [f"{'year':>6} {'IT GW':>8} {'target':>8} {'EFLOPS':>10} {'cost $M':>10} {'ktCO2':>9} {'clean':>6}"
-             + "".join(f" {heads[c]:>12}" for c in short)]
+             + (f" {'capex $B':>9} {'$B/GW IT':>9}" if cap else "") + "".join(f" {heads[c]:>12}" for c in short)]
     for r in s.itertuples(index=False):
         tgt = "-" if r.target_it_gw != r.target_it_gw else f"{r.target_it_gw:.3f}"
         clean = "-" if r.clean_share != r.clean_share else f"{r.clean_share:.0%}"
@@ -26,8 +27,19 @@ def _fmt_summary(res) -> str:
         for c in short:
             v = getattr(r, c)
             extra += f" {'-' if v != v else f'{v:,.1f}':>12}"
+        capex = ""
+        if cap:
+            per = "-" if r.capex_usd_per_gw_it != r.capex_usd_per_gw_it else f"{r.capex_usd_per_gw_it / 1e9:.2f}"
+            capex = f" {r.capex_usd / 1e9:>9.2f} {per:>9}"
         lines.append(f"{r.year:>6} {r.it_gw:>8.3f} {tgt:>8} {r.eflops:>10.1f} {r.cost_usd / 1e6:>10.1f} "
-                     f"{r.tco2 / 1e3:>9.1f} {clean:>6}{extra}")
+                     f"{r.tco2 / 1e3:>9.1f} {clean:>6}{capex}{extra}")
+    lines.append("cost: undiscounted, per calendar year; capex: overnight, commissioned in the year; $B/GW IT: "
+                 "capex per GW of IT installed that year")
+    if "binding" in res.tables and len(res.binding):
+        from .model.binding import limits_in_words
+
+        lines.append("what limits the plan (value of one more unit, discounted):")
+        lines += [f"  {line}" for line in limits_in_words(res.binding)]
     return "\n".join(lines)
 
 
@@ -64,7 +76,7 @@ def _cmd_solve(args) -> int:
 
     from .instance import load_instance
     from .results import check_out_folder
-    from .solve import solve
+    from .solving import solve
 
     out = Path(args.out)
     check_out_folder(out, overwrite=args.force)  # before the solve, not after it

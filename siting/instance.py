@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._io import cell_text
 from .errors import InstanceError
 from .schema import SCENARIO_KEYS, TABLES
 from .validate import check_instance, coerce_table
@@ -96,6 +97,10 @@ class Instance:
     files: dict = field(default_factory=dict, repr=False)
     #: optional supply.csv (equipment supply caps); empty when the file is absent
     supply: pd.DataFrame = field(default_factory=lambda: _empty("supply"), repr=False)
+    #: optional fuels.csv (fuel prices per zone and year); empty when the file is absent
+    fuels: pd.DataFrame = field(default_factory=lambda: _empty("fuels"), repr=False)
+    #: optional chip_supply.csv (accelerator supply per generation and calendar year)
+    chip_supply: pd.DataFrame = field(default_factory=lambda: _empty("chip_supply"), repr=False)
 
     # -- derived quantities used by the model and the results -------------------------------
     @property
@@ -125,7 +130,7 @@ class Instance:
 
     @classmethod
     def from_frames(cls, scenario: dict, targets, sites, zones, techs, chips, profiles=None,
-                    name: str | None = None, supply=None) -> Instance:
+                    name: str | None = None, supply=None, fuels=None, chip_supply=None) -> Instance:
         """Build and validate an instance from DataFrames (or lists of dicts) held in memory.
 
         The tables go through exactly the checks of :func:`load_instance`; optional columns
@@ -139,27 +144,19 @@ class Instance:
         for k, df in frames.items():
             df = pd.DataFrame(df)
             df = df.drop(columns="geometry", errors="ignore")
-            raws[k] = df.astype(object).where(df.notna(), "").map(_cell_text)
+            raws[k] = df.astype(object).where(df.notna(), "").map(cell_text)
         files = {n: (t.file.split(" ")[0]) for n, t in TABLES.items()}
-        if supply is not None and len(supply):  # optional table: absent when None or empty
-            df = pd.DataFrame(supply)
-            raws["supply"] = df.astype(object).where(df.notna(), "").map(_cell_text)
+        for k, df in (("supply", supply), ("fuels", fuels), ("chip_supply", chip_supply)):
+            if df is not None and len(df):  # optional table: absent when None or empty
+                df = pd.DataFrame(df)
+                raws[k] = df.astype(object).where(df.notna(), "").map(cell_text)
         return _from_raw(name or str(scenario.get("name", "instance")), scenario, raws, files, None)
 
     def validated(self) -> Instance:
         """Re-run every check on the tables as they are now (after edits in code); returns a new Instance."""
         return Instance.from_frames(self.scenario, self.targets, self.sites, self.zones, self.techs, self.chips,
-                                    self.profiles, name=self.name, supply=self.supply)
-
-
-def _cell_text(v) -> str:
-    if isinstance(v, str):
-        return v
-    if isinstance(v, (bool, np.bool_)):
-        return "true" if v else "false"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
+                                    self.profiles, name=self.name, supply=self.supply, fuels=self.fuels,
+                                    chip_supply=self.chip_supply)
 
 
 def bundled_root() -> Path:
@@ -430,19 +427,9 @@ def _from_raw(name: str, scenario: dict, raws: dict, files: dict, folder, proble
         tables[tname] = coerce_table(raw, TABLES[tname], files[tname], problems)
         tables[tname].attrs["present"] = tuple(raw.columns)
     if all(n in tables for n, t in TABLES.items() if not t.optional):
-        if not problems:
-            check_instance(scenario, tables, files, problems)
-        else:
-            # the tables are typed where they could be; cross-table checks add what they can find
-            found: list[str] = []
-            try:
-                check_instance(scenario, tables, files, found)
-            except Exception:  # noqa: BLE001 - a secondary pass over data already known to be broken
-                found = []
-            # keep only what concerns files without problems of their own (the rest is noise)
-            bad_files = {p.split(":", 1)[0] for p in problems}
-            if "scenario.toml" not in bad_files:
-                problems.extend(p for p in found if p.split(":", 1)[0] not in bad_files and p not in problems)
+        # also when a file has problems of its own: check_instance skips only the checks that read a
+        # broken cell (or an invalid scenario.toml years), so every other cross-table problem is reported
+        check_instance(scenario, tables, files, problems)
     if problems:
         raise InstanceError(problems)
     return _assemble(name, _with_defaults(scenario), tables, files, folder)
@@ -468,7 +455,8 @@ def _assemble(name, scenario, tables, files, folder) -> Instance:
     prof["hour"] = prof["hour"].astype("int64")
     return Instance(name=name, scenario=scenario, targets=t["targets"], sites=sites, zones=t["zones"],
                     techs=t["techs"], chips=t["chips"], profiles=prof, path=folder, files=files,
-                    supply=t.get("supply", _empty("supply")))
+                    supply=t.get("supply", _empty("supply")), fuels=t.get("fuels", _empty("fuels")),
+                    chip_supply=t.get("chip_supply", _empty("chip_supply")))
 
 
 def _empty(table: str) -> pd.DataFrame:

@@ -70,7 +70,8 @@ def _no_interrupt():
             raise KeyboardInterrupt
 
 #: result tables in the order they are written
-TABLE_NAMES = ("sites", "capacity", "dispatch", "chips", "costs", "emissions", "summary", "slices")
+TABLE_NAMES = ("sites", "capacity", "dispatch", "chips", "costs", "capex", "emissions", "summary", "binding",
+               "slices")
 
 #: formats that :meth:`Results.to_folder` writes
 FORMATS = ("csv", "parquet", "xlsx")

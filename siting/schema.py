@@ -114,6 +114,9 @@ SITES = Table(
         C("building_embodied_tco2e_per_mw", "float", "tCO2e/MW", False,
           "Embodied carbon of buildings per MW of IT module capacity, counted when the module is built.",
           nullable=True, default=0.0, min=0),
+        C("demand_charge_usd_per_kw_yr", "float", "USD/kW/yr", False,
+          "Grid tariff: demand or capacity charge of this site, overriding its zone's (blank: the zone's).",
+          nullable=True, min=0),
     ),
     "Candidate campuses. A CSV with lat/lon, or a GeoJSON / GeoPackage file with point geometry "
     "(lat/lon then come from the geometry, reprojected to WGS84).",
@@ -126,8 +129,20 @@ ZONES = Table(
     (
         C("zone", "str", "-", True, "Unique zone id."),
         C("grid_price_usd_per_mwh", "float", "USD/MWh", True,
-          "Average price of grid energy (multiplied hour by hour by the zone's grid_price profile, if any).",
-          min=0),
+          "Grid energy price level: multiplied hour by hour by the zone's grid_price profile, if any (a "
+          "wholesale level with a wholesale price shape, or a flat retail average).", min=0),
+        C("grid_adder_usd_per_mwh", "float", "USD/MWh", False,
+          "Grid tariff: added to every MWh imported (transmission, distribution and retail riders not "
+          "charged on the peak).", nullable=True, default=0.0, min=0),
+        C("demand_charge_usd_per_kw_yr", "float", "USD/kW/yr", False,
+          "Grid tariff: charge per kW of a site's peak import in the year (capacity, transmission; ERCOT "
+          "4CP, PJM capacity), cost component grid_demand (blank: none).", nullable=True, default=0.0, min=0),
+        C("demand_charge_basis", "str", "-", False,
+          "\"peak\" (default: the site's largest import in any slice) or \"coincident\" (its largest import "
+          "in the slices where the zone's coincident_peak profile is > 0).", nullable=True, default="peak"),
+        C("max_new_fossil_mw", "float", "MW", False,
+          "Permits: most on-site capacity of non-clean techs (techs.csv clean = false) in service over the "
+          "zone's sites in any year (blank: no limit).", nullable=True, min=0),
         C("grid_co2_t_per_mwh", "float", "tCO2/MWh", True, "Carbon intensity of grid energy.", min=0),
         C("headroom_mw", "float", "MW", False,
           "Most grid import all sites of the zone may draw together in any slice (blank: no zonal limit).",
@@ -148,13 +163,18 @@ ZONES = Table(
     "Grid zones (balancing areas or market regions).",
 )
 
+#: the values of techs.csv ``kind``: each is built by its block in siting.model (generator: power.py,
+#: storage: storage.py, baseload: baseload.py)
+TECH_KINDS = ("generator", "storage", "baseload")
+
 TECHS = Table(
     "techs",
     "techs.csv",
     ("tech",),
     (
         C("tech", "str", "-", True, "Unique technology id."),
-        C("kind", "str", "-", True, "generator or storage."),
+        C("kind", "str", "-", True, "generator, storage or baseload (a generator with a minimum output: "
+          "load-following nuclear, geothermal)."),
         C("capex_usd_per_kw", "float", "USD/kW", True, "Overnight capital cost per kW of power capacity.", min=0),
         C("fom_usd_per_kw_yr", "float", "USD/kW/yr", True, "Fixed operation and maintenance cost.", min=0),
         C("vom_usd_per_mwh", "float", "USD/MWh", True,
@@ -180,10 +200,19 @@ TECHS = Table(
         C("lead_time_years", "int", "years", False,
           "Years from commitment to service; commitments start in the first planning year, so no capacity "
           "is in service before first year + lead_time_years.", nullable=True, default=0, min=0),
+        C("fuel", "str", "-", False,
+          "Fuel name in fuels.csv: the fuel price then follows the site's zone and the year (blank, or a "
+          "fuel without rows for the zone: fuel_usd_per_mmbtu).", nullable=True),
+        C("supply_group", "str", "-", False,
+          "Equipment group whose supply.csv cap this tech shares (for example all heavy-duty gas turbines; "
+          "blank: none).", nullable=True),
         C("firm_credit", "float", "-", False,
           "Firm capacity: share of the capacity counted towards peak facility load x (1 + reserve_margin) "
           "(blank: 0; with no value in the file and no [policy] reserve_margin there is no firm-capacity "
           "constraint).", nullable=True, min=0, max=1),
+        C("min_output_share", "float", "-", False,
+          "Baseload only: least output in every slice, as a share of the available capacity (blank: 0).",
+          nullable=True, min=0, max=1),
     ),
     "Power technologies that can be built at a site.",
 )
@@ -243,12 +272,44 @@ SUPPLY = Table(
           "planning year standing for n calendar years may deliver n times this.", min=0),
         C("region", "str", "-", False, "Zone the cap applies to (blank: all sites).", nullable=True),
     ),
-    "Optional. Equipment supply caps: new capacity delivered per year, by tech (and zone). A (tech, year) "
-    "without a row is not capped.",
+    "Optional. Equipment supply caps: new capacity delivered per year, by tech or by supply_group of "
+    "techs.csv (and zone). A (tech, year) without a row is not capped.",
     optional=True,
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (TARGETS, SITES, ZONES, TECHS, CHIPS, PROFILES, SUPPLY)}
+FUELS = Table(
+    "fuels",
+    "fuels.csv",
+    ("fuel", "zone", "year"),
+    (
+        C("fuel", "str", "-", True, "Fuel name (the techs.csv fuel column names it)."),
+        C("zone", "str", "-", False, "Zone the price applies to (blank: every zone without a row of its own).",
+          nullable=True),
+        C("year", "int", "year", True, "Calendar year of the price."),
+        C("usd_per_mmbtu", "float", "USD/MMBtu", True, "Delivered fuel price.", min=0),
+    ),
+    "Optional. Fuel prices per zone and year. A planning year takes the price of its own calendar year, "
+    "linearly interpolated between the years given and held flat beyond them.",
+    optional=True,
+)
+
+CHIP_SUPPLY = Table(
+    "chip_supply",
+    "chip_supply.csv",
+    ("generation", "year"),
+    (
+        C("generation", "str", "-", True, "Accelerator generation (an id of chips.csv)."),
+        C("year", "int", "year", True, "Calendar year."),
+        C("max_units", "float", "units", True, "Most units of the generation installed in that calendar year, "
+          "over all sites.", min=0),
+    ),
+    "Optional. Accelerator supply per generation and calendar year, replacing chips.csv max_units_per_year "
+    "in the years given.",
+    optional=True,
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (TARGETS, SITES, ZONES, TECHS, CHIPS, PROFILES, SUPPLY, FUELS,
+                                                 CHIP_SUPPLY)}
 
 #: reserved profile names and what they scale
 RESERVED_PROFILES = {
@@ -257,6 +318,8 @@ RESERVED_PROFILES = {
     "grid_clean_share": "multiplies the zone's grid_clean_share hour by hour, capped at 1 (with grid_clean_share "
                         "= 1 the profile is the hourly clean share itself); used only by the 24/7 CFE match (the "
                         "annual clean_share counts the grid at its flat grid_clean_share)",
+    "coincident_peak": "marks the zone's coincident-peak hours (1) for demand_charge_basis = \"coincident\"; "
+                       "a slice whose value is > 0 after aggregation is a peak slice",
 }
 
 #: scenario.toml keys: (table, key) -> (type, unit, required, default, meaning)
@@ -308,6 +371,10 @@ SCENARIO_KEYS: dict[tuple[str, str], tuple[str, str, bool, object, str]] = {
                                             "Soft mode: cost of each PFLOPS of compute target short, per calendar "
                                             "year (blank: penalty_usd_per_mw x the largest watts per PFLOPS of "
                                             "chips.csv / 1e6)."),
+    ("budget", "capex_usd_per_year"): ("float | {year = float}", "USD/yr", False, None,
+                                       "Capital budget: most overnight capex commissioned per calendar year (sites, "
+                                       "buildings, power, accelerators); a planning year standing for n calendar "
+                                       "years may commission n times this (blank: no budget)."),
     ("solver", "time_limit"): ("float", "s", False, None, "Stop the solver after this many seconds."),
     ("solver", "mip_gap"): ("float", "-", False, 1e-4, "Relative MIP gap at which the solver stops."),
     ("solver", "threads"): ("int", "-", False, None, "Solver threads (blank: HiGHS chooses)."),

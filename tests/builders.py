@@ -25,7 +25,6 @@ so that the tests check its conventions rather than reuse them.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -178,11 +177,5 @@ def discount_factors(rate: float, years: Sequence[int]) -> dict[int, float]:
 
 
 def solve_exact(inst_or_model) -> siting.Results:
-    """Solve to (near) proven optimality, so that objectives compare at 1e-6 relative.
-
-    Calls ``siting.solve.solve`` through importlib: the package attribute ``siting.solve`` is
-    replaced by the submodule of the same name once that submodule is imported (see
-    ``test_public_solve_stays_callable``), and the known-answer tests should not depend on it.
-    """
-    solve = importlib.import_module("siting.solve").solve
-    return solve(inst_or_model, mip_gap=1e-9)
+    """Solve to (near) proven optimality, so that objectives compare at 1e-6 relative."""
+    return siting.solve(inst_or_model, mip_gap=1e-9)

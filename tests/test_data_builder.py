@@ -87,11 +87,20 @@ def test_builder_grid_readers_set_zone_values_and_profiles(tmp_path):
     assert z.loc["CENTRAL", "grid_price_usd_per_mwh"] == 66.0          # from the zones file
     assert z.loc["CENTRAL", "headroom_mw"] == 5000
     p = f["profiles"]
-    assert set(zip(p["zone"], p["profile"], strict=True)) == {("WEST", "grid_price")}
-    b.write(tmp_path / "grid")
+    assert set(zip(p["zone"], p["profile"], strict=True)) == {("WEST", "grid_price"), ("CENTRAL", "grid_clean_share")}
+    inst = b.write(tmp_path / "grid")
     hourly = pd.read_csv(tmp_path / "grid" / "reports" / "grid_hourly.csv", index_col=0)
     assert {"WEST|grid_co2", "CENTRAL|grid_co2", "CENTRAL|grid_clean_share"} <= set(hourly.columns)
     assert len(hourly) == 8760
+    assert "grid_co2" not in set(inst.profiles["profile"])                # profiles.csv does not take it
+    # the hourly clean share goes to profiles.csv as a shape of mean 1: the zone value times it is the share read
+    share = eia.profiles[eia.profiles["profile"] == "grid_clean_share"].sort_values("hour")["value"].to_numpy()
+    prof = inst.profiles
+    shape = prof[(prof["zone"] == "CENTRAL") & (prof["profile"] == "grid_clean_share")].sort_values("hour")
+    assert list(shape["hour"]) == list(range(8760))
+    assert shape["value"].mean() == pytest.approx(1.0, rel=1e-5)
+    zone_share = inst.zones.set_index("zone").loc["CENTRAL", "grid_clean_share"]
+    np.testing.assert_allclose(zone_share * shape["value"].to_numpy(), share, rtol=1e-5, atol=1e-6)
     for r in ("lines", "plants_near", "capacity_near", "site_zones"):
         assert (tmp_path / "grid" / "reports" / f"{r}.csv").is_file(), r
     assert "weekdays rotated" in (tmp_path / "grid" / "README.md").read_text()
@@ -99,6 +108,33 @@ def test_builder_grid_readers_set_zone_values_and_profiles(tmp_path):
     iso.add_iso_prices(S / "gridstatus_lmp_day_ahead_hourly_sample.csv", zone="CENTRAL", location="HUB_A",
                        price_level=70.3, fill="hour_of_day")
     assert iso._zones.loc["CENTRAL", "grid_price_usd_per_mwh"] == 70.3
+
+
+def test_builder_grid_clean_share_profile_options():
+    eia = read_eia930_balance(S / "EIA930_BALANCE_2024_Jan_Jun_sample.csv", year=2024, ba="ERCO", utc_offset=-6,
+                              fill="hour_of_day")
+    b = builder(profile_year=2024, utc_offset=-6)
+    b.add_grid(eia, zone="CENTRAL", clean_share=False)                  # CO2 only: no clean share anywhere
+    b.add_atb(S / "ATBe_2024_sample.csv", year=2026, techs=["gas_ct"]).set_targets({2026: 0.1})
+    f = b.frames()
+    assert "grid_clean_share" not in set(f["profiles"]["profile"])
+    assert pd.isna(f["zones"].set_index("zone").loc["CENTRAL"].get("grid_clean_share", np.nan))
+    # rows given with add_profiles are profiles.csv rows as they are (a multiplier of the zone's value)
+    rows = pd.DataFrame({"profile": "grid_clean_share", "hour": np.arange(8760), "value": 0.5 + (np.arange(8760) % 2)})
+    b.set_zone("CENTRAL", grid_clean_share=0.4)
+    b.add_profiles(rows, zone="CENTRAL")
+    inst = b.build()
+    got = inst.profiles[inst.profiles["profile"] == "grid_clean_share"].sort_values("hour")
+    assert set(got["zone"]) == {"CENTRAL"}
+    np.testing.assert_allclose(got["value"].to_numpy(), rows["value"].to_numpy())
+    # an hourly share that is 0 in every hour gives a flat shape (the zone value, 0, counts)
+    zero = eia.profiles.assign(value=np.where(eia.profiles["profile"] == "grid_clean_share", 0.0,
+                                              eia.profiles["value"]))
+    z = builder(profile_year=2024, utc_offset=-6)
+    z.add_grid(type(eia)(profiles=zero, zones=eia.zones.assign(grid_clean_share=0.0)), zone="CENTRAL")
+    z.add_atb(S / "ATBe_2024_sample.csv", year=2026, techs=["gas_ct"]).set_targets({2026: 0.1})
+    p = z.frames()["profiles"]
+    assert (p.loc[p["profile"] == "grid_clean_share", "value"] == 1.0).all()
 
 
 def test_builder_defaults_queue_and_dollar_year():

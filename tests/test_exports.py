@@ -13,16 +13,9 @@ import siting
 from siting.results import TABLE_NAMES, Results
 
 
-def solve(inst, **kw):
-    """``siting.solve``; after its first call the name may be shadowed by the ``siting.solve`` submodule
-    (bug shown by tests/test_toy.py::test_public_solve_still_callable_after_a_solve): fall back to the function."""
-    f = siting.solve
-    return (f if callable(f) else f.solve)(inst, **kw)
-
-
 @pytest.fixture(scope="module")
 def res():
-    return solve(siting.load_instance("toy"))
+    return siting.solve(siting.load_instance("toy"))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -21,7 +21,6 @@ tests/test_known_answers.py):
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 from pathlib import Path
 
@@ -89,7 +88,8 @@ def rebuild(inst, scenario: dict | None = None, supply=None, **tables) -> siting
     for k, v in (scenario or {}).items():
         sc[k] = {**sc.get(k, {}), **v}
     frames = {t: tables.get(t, getattr(inst, t)) for t in ("targets", "sites", "zones", "techs", "chips", "profiles")}
-    return siting.Instance.from_frames(sc, name=inst.name, supply=supply, **frames)
+    return siting.Instance.from_frames(sc, name=inst.name, supply=supply, fuels=tables.get("fuels"),
+                                       chip_supply=tables.get("chip_supply"), **frames)
 
 
 def flex_zone(**kw) -> dict:
@@ -575,7 +575,7 @@ LP_BASELINE_USD = {"toy": 3839517658.6485543, "us_regions_small": 189855413827.9
 def test_bundled_instances_keep_their_objective_without_new_inputs(name):
     """With none of the new inputs, each bundled instance's model is the one before the features:
     its LP relaxation (unique optimum, unlike a MIP solved to a gap) has the same objective."""
-    from siting.solve import solve_model
+    from siting.solving import solve_model
 
     res = solve_model(build_model(siting.load_instance(name)), {"relax": True})
     assert res.objective == pytest.approx(LP_BASELINE_USD[name], rel=1e-9)
@@ -587,13 +587,18 @@ def test_neutral_new_columns_leave_the_model_unchanged():
 
     inst = siting.load_instance("toy")
     sites = pd.DataFrame(inst.sites).drop(columns="geometry").assign(flex_grid_year=None,
-                                                                     building_embodied_tco2e_per_mw=0.0)
+                                                                     building_embodied_tco2e_per_mw=0.0,
+                                                                     demand_charge_usd_per_kw_yr=None)
     zones = inst.zones.assign(headroom_mw_flex_0p25pct=None, headroom_mw_flex_0p5pct=None,
-                              headroom_mw_flex_1pct=None)
-    techs = inst.techs.assign(lead_time_years=0, firm_credit=None)
+                              headroom_mw_flex_1pct=None, grid_adder_usd_per_mwh=0.0,
+                              demand_charge_usd_per_kw_yr=None, demand_charge_basis="peak", max_new_fossil_mw=None)
+    techs = inst.techs.assign(lead_time_years=0, firm_credit=None, fuel=None, supply_group=None,
+                              min_output_share=None)
     chips = inst.chips.assign(embodied_kgco2e_per_unit=0.0)
     neutral = rebuild(inst, sites=sites, zones=zones, techs=techs, chips=chips,
-                      supply=pd.DataFrame(columns=["tech", "year", "max_new_mw", "region"]))
+                      supply=pd.DataFrame(columns=["tech", "year", "max_new_mw", "region"]),
+                      fuels=pd.DataFrame(columns=["fuel", "zone", "year", "usd_per_mmbtu"]),
+                      chip_supply=pd.DataFrame(columns=["generation", "year", "max_units"]))
     ma, mb = build_model(inst), build_model(neutral)  # keep the models alive: the columns point into them
     a = LinearStandardFormCompiler().write(ma, mixed_form=True)
     b = LinearStandardFormCompiler().write(mb, mixed_form=True)
@@ -606,9 +611,12 @@ def test_neutral_new_columns_leave_the_model_unchanged():
 
 def _all_features_instance(scope="site", curtailment="exact", value=None):
     z = flex_zone(headroom_mw=50.0, headroom_mw_flex_0p25pct=60.0, headroom_mw_flex_1pct=150.0)
-    techs = [{**gas(), "firm_credit": 1.0, "lead_time_years": 0},
+    z.update(demand_charge_usd_per_kw_yr=10.0, demand_charge_basis="peak", max_new_fossil_mw=1e5,
+             grid_adder_usd_per_mwh=5.0)
+    techs = [{**gas(), "firm_credit": 1.0, "lead_time_years": 0, "fuel": "gas", "supply_group": "turbines"},
              {**generator("solar", 500.0, profile="solar"), "firm_credit": 0.0},
-             {**storage(), "firm_credit": 0.5}]
+             {**storage(), "firm_credit": 0.5},
+             {**generator("smr", 6000.0), "kind": "baseload", "min_output_share": 0.3, "firm_credit": 1.0}]
     inst = make_instance(years=[2026, 2027], sites=[{**FLEX_SITE, "grid_year": 2027,
                                                      "building_embodied_tco2e_per_mw": 100.0}],
                          zones=[z], techs=techs, chips=[{**chip(), "embodied_kgco2e_per_unit": 500.0}],
@@ -618,8 +626,11 @@ def _all_features_instance(scope="site", curtailment="exact", value=None):
     flex = {"curtailment": curtailment}
     if value is not None:
         flex["lost_compute_usd_per_mwh"] = value
-    return rebuild(inst, scenario={"flexibility": flex},
-                   supply=[{"tech": "gas", "year": 2026, "max_new_mw": 1000.0}])
+    return rebuild(inst, scenario={"flexibility": flex, "budget": {"capex_usd_per_year": 1e13}},
+                   supply=[{"tech": "gas", "year": 2026, "max_new_mw": 1000.0},
+                           {"tech": "turbines", "year": 2027, "max_new_mw": 1000.0}],
+                   fuels=[{"fuel": "gas", "zone": None, "year": 2026, "usd_per_mmbtu": 3.5}],
+                   chip_supply=[{"generation": "g1", "year": 2026, "max_units": 1e7}])
 
 
 def _feature_components_documented() -> set[str]:
@@ -715,8 +726,3 @@ def test_supply_csv_is_optional_and_read_from_the_folder(tmp_path):
     assert len(inst.validated().supply) == 2
     (folder / "supply.csv").write_text("tech,year,max_new_mw\nnope,2026,50\n")
     assert "unknown tech 'nope'" in _errors(lambda: siting.load_instance(folder))
-
-
-def test_solve_module_is_reachable():
-    """(The helpers here call siting.solve.solve through importlib, like tests/builders.py.)"""
-    assert callable(importlib.import_module("siting.solve").solve)

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import importlib
 import math
+import pkgutil
+import subprocess
+import sys
 
 import pytest
 from builders import (
@@ -652,13 +655,28 @@ def test_site_profile_overrides_zone_profile():
 
 
 def test_public_solve_stays_callable():
-    """``siting.solve`` must stay the function after the submodule ``siting.solve`` is imported.
+    """``siting.solve`` stays the function whatever submodules are imported.
 
-    Calling the public ``siting.solve(inst)`` imports ``siting/solve.py``, and importing a submodule
-    binds it as an attribute of its package: ``siting.solve`` then is the module, and the next
-    ``siting.solve(inst)`` raises ``TypeError: 'module' object is not callable``.
+    Importing a submodule binds it as an attribute of its package, so a submodule called ``solve``
+    would replace the function ``siting.solve``, and ``siting.solve(inst)`` would raise
+    ``TypeError: 'module' object is not callable``. Every submodule of siting (but ``__main__``) is
+    imported, first in a fresh interpreter (where none is loaded yet), then here.
     """
-    importlib.import_module("siting.solve")
+    walk = ("import importlib, pkgutil, siting\n"
+            "names = [m.name for m in pkgutil.walk_packages(siting.__path__, 'siting.')\n"
+            "         if not m.name.endswith('.__main__')]\n"
+            "for name in names:\n"
+            "    importlib.import_module(name)\n"
+            "print(len(names), sorted(n for n in siting.__all__ if not callable(getattr(siting, n))))\n")
+    p = subprocess.run([sys.executable, "-c", walk], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    count, not_callable = p.stdout.split(maxsplit=1)
+    assert int(count) > 10 and not_callable.strip() == "[]", p.stdout
+    names = [mod.name for mod in pkgutil.walk_packages(siting.__path__, "siting.")
+             if not mod.name.endswith(".__main__")]
+    assert "siting.solver" in names and "siting.solving" in names and "siting.model.objective" in names
+    for name in names:
+        importlib.import_module(name)
     assert callable(siting.solve)
     inst = make_instance()
     first = siting.solve(inst)

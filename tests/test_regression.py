@@ -54,9 +54,7 @@ PLAN_TABLES = ("sites", "capacity", "chips")
 
 def solve_toy(model=None):
     """A tight-gap solve of the toy (or of a built model of it)."""
-    f = siting.solve  # after its first call the name is shadowed by the submodule (bug, see test_toy.py)
-    f = f if callable(f) else f.solve
-    return f(model if model is not None else siting.load_instance(TOY), mip_gap=MIP_GAP)
+    return siting.solve(model if model is not None else siting.load_instance(TOY), mip_gap=MIP_GAP)
 
 
 def table_differences(name: str, new: pd.DataFrame, old: pd.DataFrame, atol: float | None = None) -> list[str]:

@@ -17,8 +17,6 @@ The long version of the last two runs as a script: ``python tests/fuzz/run.py``.
 
 from __future__ import annotations
 
-import importlib
-import json
 import math
 import os
 import random
@@ -50,13 +48,11 @@ from hypothesis import strategies as st
 import siting
 from siting.checks import findings, year_bounds
 from siting.results import OutputFolderError
+from siting.solving import solve, solve_model
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "instances" / "toy"
 sys.path.insert(0, str(ROOT / "benchmarks"))
-
-solve = importlib.import_module("siting.solve").solve
-solve_model = importlib.import_module("siting.solve").solve_model
 
 PROPS = settings(derandomize=True, deadline=None, max_examples=20, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -357,17 +353,18 @@ def test_time_limit_without_a_plan_is_a_clear_message():
 
 
 def test_largest_bundled_instance_with_a_1s_limit(tmp_path):
-    """Acceptance 3: status time_limit, or a clear "no plan found in 1 s", never a traceback."""
-    from siting.instance import bundled_root
+    """Acceptance 3: the largest bundled instance (us_250gw) with a 1 s limit ends with a clear
+    "no plan found in 1 s", exit code 2, no traceback and no output folder.
 
-    name = max(siting.bundled_instances(), key=lambda n: sum(p.stat().st_size for p in (bundled_root() / n).iterdir()))
-    p = cli("solve", name, "--out", tmp_path / "out", "--time-limit", "1", cwd=tmp_path)
+    HiGHS cannot find a plan for it in 1 s: its presolve alone takes about 3 s on the project's
+    2-core machine (the limit stops it there), and with no limit the root LP is still unsolved,
+    with no plan, after 40 s.
+    """
+    p = cli("solve", "us_250gw", "--out", tmp_path / "out", "--time-limit", "1", cwd=tmp_path)
     assert "Traceback" not in p.stdout + p.stderr
-    if p.returncode == 0:
-        assert json.loads((tmp_path / "out" / "results.json").read_text())["status"] in ("time_limit", "optimal")
-    else:
-        assert p.returncode == 2 and "no plan found in 1 s" in p.stderr, p.stderr
-        assert not (tmp_path / "out").exists()
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "no plan found in 1 s: the solver reached its time limit" in p.stderr, p.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_ctrl_c_stops_cleanly_and_writes_nothing(synthetic, tmp_path):
@@ -497,7 +494,8 @@ def test_released_model_gives_the_tables_of_the_kept_model():
 
 
 def test_a_rebuilt_model_that_differs_is_refused():
-    from siting.solve import column_layout, columns_from_layout, to_highs
+    from siting.solver import to_highs
+    from siting.solving import column_layout, columns_from_layout
 
     m = siting.build_model(siting.load_instance(TOY))
     h, cols, info = to_highs(m, {})
@@ -627,16 +625,32 @@ def test_random_instances_solve_or_say_why(r):
         assert sres.objective == pytest.approx(res.objective, rel=1e-6, abs=1e-3)
 
 
-@settings(PROPS, max_examples=15)
+@settings(PROPS, max_examples=10)
 @given(r=st.randoms(use_true_random=False), factor=st.sampled_from([1.05, 1.25, 1.6]))
 def test_more_target_never_costs_less(r, factor):
-    spec = random_spec(r)
-    res, _ = _solve_or_reason(build(spec))
-    if res is None:
-        return
+    """Raising every target never lowers the cost: hard targets (when the raised ones still have a plan)
+    and soft ones (the penalised cost).
+
+    The base must have a plan and a positive target, or the hard-target check says nothing: specs are
+    drawn from ``r`` until one does (at most 10 draws; about one in four has a plan), and an example
+    without one is rejected with ``assume``; hypothesis fails the test (Unsatisfiable) if no example
+    finds one.
+    """
+    from hypothesis import assume, note
+
+    res, draws = None, 0
+    while res is None and draws < 10:
+        spec, draws = random_spec(r), draws + 1
+        if any(v > 0 for row in spec["targets"] for k, v in row.items() if k != "year"):
+            res, _ = _solve_or_reason(build(spec))
+    note(f"base with a plan at draw {draws}" if res is not None else "no base with a plan in 10 draws")
+    assume(res is not None)
+    assert res.objective > 0
     more, err = _solve_or_reason(build(scaled(spec, factor)))
     if more is not None:
         assert more.objective >= res.objective * (1 - 1e-6) - 1e-3
+    else:  # the raised targets are out of reach: infinitely dear, and said why
+        assert err.problems
     # soft targets: the penalised cost never falls either
     a = solve_exact(build(spec, targets={"mode": "soft"}))
     b = solve_exact(build(scaled(spec, factor), targets={"mode": "soft"}))

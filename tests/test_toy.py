@@ -20,13 +20,6 @@ from siting.results import TABLE_NAMES
 TOY = Path(__file__).resolve().parents[1] / "instances" / "toy"
 
 
-def solve(inst, **kw):
-    """``siting.solve``; after its first call the name is shadowed by the ``siting.solve`` submodule
-    (bug, shown by test_public_solve_still_callable_after_a_solve), so fall back to the function."""
-    f = siting.solve
-    return (f if callable(f) else f.solve)(inst, **kw)
-
-
 @pytest.fixture(scope="module")
 def inst():
     return siting.load_instance(TOY)
@@ -34,7 +27,7 @@ def inst():
 
 @pytest.fixture(scope="module")
 def res(inst):
-    return solve(inst)
+    return siting.solve(inst)
 
 
 def test_status_optimal(res):
@@ -135,16 +128,8 @@ def test_round_trip_through_folder(res, tmp_path):
         pd.testing.assert_frame_equal(back.tables[name], res.tables[name], check_dtype=False, obj=name)
 
 
-def test_public_solve_still_callable_after_a_solve(res):
-    # siting.solve is the public one-call path, and the module fixture has solved through it.
-    # Bug: `from .solve import solve` inside siting.solve() imports the submodule siting.solve, which
-    # replaces the function siting.solve on the package, so a second siting.solve(inst) in the same
-    # process raises "TypeError: 'module' object is not callable".
-    assert callable(siting.solve), "siting.solve was replaced by the siting.solve submodule"
-
-
 def test_deterministic(inst, res):
-    again = solve(inst)
+    again = siting.solve(inst)
     assert again.status == res.status
     assert again.objective == res.objective
     for name in TABLE_NAMES:

@@ -51,14 +51,6 @@ def problems_of(folder) -> list[str]:
     return problems
 
 
-def solve(inst, **kw):
-    """``siting.solve``; after its first call the name is shadowed by the ``siting.solve`` submodule
-    (bug, shown by test_toy.py::test_public_solve_still_callable_after_a_solve), so fall back
-    to the function inside it."""
-    f = siting.solve
-    return (f if callable(f) else f.solve)(inst, **kw)
-
-
 def lines_with(problems: list[str], *parts: str) -> list[str]:
     return [line for line in problems if all(p in line for p in parts)]
 
@@ -565,6 +557,47 @@ def test_several_cross_table_problems_reported_together(toy):
         assert len(lines_with(problems, *parts)) == 1, (parts, problems)
 
 
+def test_type_error_does_not_hide_a_cross_table_problem(toy):
+    """A type error in one file and a cross-table problem in another: both are reported."""
+    replace(toy / "techs.csv", "gas_ct,generator,1158", "gas_ct,generator,cheap")     # techs: not a number
+    replace(toy / "sites.csv", "midland,ERCOT", "midland,MISO")                       # sites: unknown zone
+    problems = problems_of(toy)
+    assert len(problems) == 2, problems
+    expect(problems, "techs.csv: column 'capex_usd_per_kw', row 1 (tech gas_ct):", "'cheap' is not a number",
+           total=2)
+    expect(problems, "sites.csv: column 'zone', row 2 (site midland):", "unknown zone 'MISO'", total=2)
+
+
+def test_type_error_and_cross_table_problem_in_the_same_file(toy):
+    """The cross-table check of another column of the same file still runs; a scenario.toml problem
+    does not stop the cross-table checks either."""
+    replace(toy / "sites.csv", "1.15,2026", "warm,2026")                              # sites: pue not a number
+    replace(toy / "sites.csv", "midland,ERCOT", "midland,MISO")                       # sites: unknown zone
+    replace(toy / "scenario.toml", "typical_days = 2", "typical_days = 0")           # scenario: out of range
+    replace(toy / "targets.csv", "2028,0.3", "2029,0.3")                              # targets: not a year
+    problems = problems_of(toy)
+    assert len(problems) == 4, problems
+    for parts in (("sites.csv", "'pue'", "row 1"), ("sites.csv", "'zone'", "row 2", "unknown zone 'MISO'"),
+                  ("scenario.toml", "'typical_days'"), ("targets.csv", "'year'", "row 3", "2029")):
+        assert len(lines_with(problems, *parts)) == 1, (parts, problems)
+
+
+def test_broken_cell_skips_only_the_checks_that_read_it(toy):
+    """A broken cell gives its own line and no derived one: an unreadable hour is not also 'missing',
+    an unreadable last_year is not compared with first_year, an invalid years list is not used to
+    judge targets.csv; checks that do not read the broken cell still run."""
+    replace(toy / "profiles.csv", "ERCOT,solar,1,", "ERCOT,solar,one,")               # profiles: hour
+    replace(toy / "chips.csv", "Rubin,2027,2030", "Rubin,2031,later")                  # chips: last_year
+    replace(toy / "scenario.toml", "years = [2026, 2027, 2028]", "years = [2028, 2026]")
+    replace(toy / "techs.csv", "solar,generator", "solar,generater")                  # techs: kind (cross-table)
+    problems = problems_of(toy)
+    assert len(problems) == 4, problems
+    for parts in (("profiles.csv", "'hour'", "row 2", "'one' is not an integer"),
+                  ("chips.csv", "'last_year'", "row 2", "'later' is not an integer"),
+                  ("scenario.toml", "'years'"), ("techs.csv", "'kind'", "row 2", "'generater'")):
+        assert len(lines_with(problems, *parts)) == 1, (parts, problems)
+
+
 def test_unknown_extra_column_is_accepted(toy):
     edit_csv(toy / "sites.csv", lambda d: d.assign(owner=["a", "b", "c"]))
     edit_csv(toy / "techs.csv", lambda d: d.assign(notes="from EIA"))
@@ -578,7 +611,7 @@ def test_unknown_extra_column_is_accepted(toy):
 @pytest.fixture(scope="module")
 def csv_solution():
     inst = siting.load_instance(TOY)
-    return inst, solve(inst)
+    return inst, siting.solve(inst)
 
 
 @pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:3857"], ids=["wgs84", "web-mercator"])
@@ -600,7 +633,7 @@ def test_sites_vector_file_same_coordinates(toy, csv_solution, suffix, crs):
 def test_sites_vector_file_same_objective(toy, csv_solution, suffix, crs):
     _, res_csv = csv_solution
     write_sites_vector(toy, suffix, crs)
-    res = solve(siting.load_instance(toy))
+    res = siting.solve(siting.load_instance(toy))
     assert res.status == "optimal"
     assert res.objective == pytest.approx(res_csv.objective, rel=1e-6)
     pd.testing.assert_frame_equal(res.sites, res_csv.sites, check_dtype=False, atol=1e-6)

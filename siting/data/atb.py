@@ -26,7 +26,7 @@ clean flag or storage duration: :data:`ATB_TECHS` maps each tech id to ATB
 ``technology``/``techdetail`` names (alternatives tried in order, since names changed
 between editions; they are believed right for recent editions but not confirmed) and to
 those columns. CO2 per MWh is the heat rate times the fuel's carbon coefficient (natural
-gas 53.07 kg CO2/MMBtu, EIA; shared/reference-data.md §2.6).
+gas 53.07 kg CO2/MMBtu, EIA; docs/sources.md#eia-co2).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ A builder starts from candidate sites (points) and grid zones (polygons, or poin
 values and techs from the readers of :mod:`siting.data`, fills every column the user did
 not give with a documented default (:data:`SITE_DEFAULTS`, :data:`DEFAULT_CHIPS`,
 :data:`SCENARIO_DEFAULTS`), validates the result with the same checks as
-:func:`siting.load_instance`, and writes the folder.
+:func:`siting.load_instance`, and writes the folder. The tables are assembled in
+:mod:`siting.data.assemble` and written by :mod:`siting.data.folder`.
 
 All hourly readers called through the builder share its ``profile_year`` and
 ``utc_offset``, so every profile of the instance is on the same clock (see
@@ -14,18 +15,30 @@ All hourly readers called through the builder share its ``profile_year`` and
 
 from __future__ import annotations
 
-import math
 import shutil
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InstanceError
-from ..schema import RESERVED_PROFILES, TABLES
+from ..schema import TABLES
 from ._common import DataWarning, GridProfiles
+from .assemble import (
+    DEFAULT_CHIPS,
+    DEFAULTS_DOLLAR_YEAR,
+    REPORT_PROFILES,
+    SCENARIO_DEFAULTS,
+    SITE_DEFAULTS,
+    ZONE_VALUE_COLUMNS,
+    grid_profiles,
+    profile_table,
+    scenario_dict,
+    site_table,
+    zone_table,
+)
+from .folder import readme_text, toml_text, write_csv
 from .geo import (
     ROUTE_FACTOR,
     USD_PER_MW_KM,
@@ -35,36 +48,8 @@ from .geo import (
     read_sites,
     read_vector,
 )
-from .money import deflator
 
 __all__ = ["InstanceBuilder", "SITE_DEFAULTS", "DEFAULT_CHIPS", "SCENARIO_DEFAULTS", "DEFAULTS_DOLLAR_YEAR"]
-
-#: dollar year of the money defaults below (as in the bundled toy instance)
-DEFAULTS_DOLLAR_YEAR = 2025
-
-#: site defaults (sources in docs/own-data.md; the same figures as instances/toy/README.md)
-SITE_DEFAULTS: dict[str, float] = {
-    "max_it_mw": 200.0,                   # illustrative: Stargate Abilene's first phase was 200+ MW (ref. 4.2)
-    "module_mw": 50.0,                    # illustrative building block (toy)
-    "building_capex_usd_per_kw": 11_700.0,  # Cushman & Wakefield 2025 average $11.7 M/MW (ref. 4.4)
-    "pue": 1.15,                          # SemiAnalysis central value for liquid-cooled AI campuses (ref. 1.3)
-    "land_usd_per_acre": 244_000.0,       # C&W 2025: data-centre land weighted average 2024 (ref. 4.4)
-    "acres_per_mw": 0.8,                  # ~800 acres per GW (Abilene 750-920 acres/GW, ref. 4.5)
-}
-
-#: accelerator generations used when none are given (the toy instance's, sources in its README)
-DEFAULT_CHIPS = pd.DataFrame([
-    dict(generation="GB200", first_year=2025, last_year=2027, watts=1900.0, pflops=5.0, price_usd=47_000.0,
-         life_years=5.0, max_units_per_year=None),
-    dict(generation="Rubin", first_year=2027, last_year=2030, watts=3150.0, pflops=16.7, price_usd=60_000.0,
-         life_years=5.0, max_units_per_year=None),
-])
-
-#: scenario.toml values used when not given
-SCENARIO_DEFAULTS = {"discount_rate": 0.07}  # EIA AEO2026 EMM WACC 7.1 %, rounded (toy)
-
-ZONE_VALUE_COLUMNS = ("grid_price_usd_per_mwh", "grid_co2_t_per_mwh", "headroom_mw", "grid_clean_share")
-EXTRA_PROFILES = ("grid_co2", "grid_clean_share")
 
 
 class InstanceBuilder:
@@ -166,9 +151,11 @@ class InstanceBuilder:
 
         ``zone`` names the builder zone the data are for (default: the zone id the reader
         wrote, which must then be one of :attr:`zones`). ``price``/``co2``/``clean_share``
-        choose what is taken. The ``grid_price`` multiplier goes to profiles.csv; hourly
-        ``grid_co2`` and ``grid_clean_share`` are kept in ``reports/grid_hourly.csv`` and
-        their means set the zone's scalar values.
+        choose what is taken. The zone values are the readers' means of the hourly series.
+        profiles.csv gets the ``grid_price`` multiplier and the ``grid_clean_share`` shape
+        (the hourly clean share divided by its mean, so that the zone's ``grid_clean_share``
+        times the profile gives the hourly share back; used by the 24/7 CFE match); the hourly
+        ``grid_co2`` and clean share as read go to ``reports/grid_hourly.csv``.
         """
         src_zones = list(dict.fromkeys(grid.zones["zone"]))
         if zone is not None and len(src_zones) != 1:
@@ -181,10 +168,9 @@ class InstanceBuilder:
                 if ok and col in row.index and pd.notna(row[col]):
                     self._zones.loc[z, col] = float(row[col])
             p = grid.profiles[grid.profiles["zone"] == zsrc].assign(zone=z)
-            if price:
-                self._profiles.append(p[p["profile"] == "grid_price"])
-            keep = [n for n, ok in (("grid_co2", co2), ("grid_clean_share", clean_share)) if ok]
-            self._extra.append(p[p["profile"].isin(keep)])
+            prof, report = grid_profiles(p, price=price, clean_share=clean_share, co2=co2)
+            self._profiles.append(prof)
+            self._extra.append(report)
         self.notes.extend(grid.notes)
         return self
 
@@ -193,7 +179,11 @@ class InstanceBuilder:
                      ) -> InstanceBuilder:
         """Add long profile rows (``zone`` or ``site``, ``profile``, ``hour``, ``value``).
 
-        Rows without an owner go to ``zone`` or ``site`` if given, else to every zone.
+        Rows without an owner go to ``zone`` or ``site`` if given, else to every zone. Rows
+        are taken as profiles.csv rows: a ``grid_clean_share`` or ``grid_price`` row is a
+        multiplier of the zone's value (give a reader's hourly clean share through
+        :meth:`add_grid` instead, which turns it into that shape); ``grid_co2`` rows, which
+        profiles.csv does not take, go to ``reports/grid_hourly.csv``.
         """
         df = pd.DataFrame(rows).copy()
         if site is not None:
@@ -210,7 +200,7 @@ class InstanceBuilder:
             else:
                 for z in set(df["zone"].dropna()):
                     self._zone(z)
-        extra = df["profile"].isin(EXTRA_PROFILES)
+        extra = df["profile"].isin(REPORT_PROFILES)
         if extra.any():
             self._extra.append(df[extra])
         self._profiles.append(df[~extra])
@@ -365,47 +355,6 @@ class InstanceBuilder:
             raise InstanceError("no targets: call set_targets({year: it_gw, ...})")
         return sorted(int(y) for y in self._targets["year"])
 
-    def _site_table(self, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        d = {**SITE_DEFAULTS, **self._site_defaults}
-        money = deflator(DEFAULTS_DOLLAR_YEAR, self.dollar_year) if self.dollar_year != DEFAULTS_DOLLAR_YEAR else 1.0
-        s = pd.DataFrame(self.sites.drop(columns="geometry")).copy()
-
-        def col(name, default):
-            if name not in s.columns:
-                s[name] = np.nan
-            s[name] = pd.to_numeric(s[name], errors="coerce")
-            s[name] = s[name].fillna(default) if not callable(default) else s[name].where(s[name].notna(), default(s))
-
-        col("max_it_mw", d["max_it_mw"])
-        col("module_mw", d["module_mw"])
-        col("pue", d["pue"])
-        col("building_capex_usd_per_kw", d["building_capex_usd_per_kw"] * (money if "building_capex_usd_per_kw"
-                                                                            not in self._site_defaults else 1.0))
-        land = d["land_usd_per_acre"] * (money if "land_usd_per_acre" not in self._site_defaults else 1.0)
-        col("site_capex_usd", lambda t: d["acres_per_mw"] * land * t["max_it_mw"])
-        col("earliest_year", d.get("earliest_year", years[0]))
-        col("grid_mw", lambda t: np.ceil(t["max_it_mw"] * t["pue"]))
-        if self._queue_wait is not None:
-            ry = self._request_year or years[0]
-            gy = ry + int(round(self._queue_wait))
-        else:
-            gy = d.get("grid_year", years[0])
-        col("grid_year", gy)
-        for k in ("site_life_years", "building_life_years"):
-            if k in d:
-                col(k, d[k])
-        sub = None
-        if self._substations is not None:
-            o = self._substations
-            sub = nearest_substations(self.sites.assign(grid_mw=s["grid_mw"].to_numpy()), o["src"],
-                                      min_kv=o["min_kv"], voltage_column=o["voltage_column"],
-                                      statuses=o["statuses"], usd_per_mw_km=o["usd_per_mw_km"],
-                                      route_factor=o["route_factor"])
-            if o["add"]:
-                s["site_capex_usd"] = s["site_capex_usd"] + sub["interconnect_usd"].fillna(0).to_numpy()
-        keep = [c.name for c in TABLES["sites"].columns if c.name in s.columns]
-        return s[keep], sub
-
     def frames(self) -> dict:
         """The scenario dict and the six tables, with defaults filled (not yet validated)."""
         years = self._years()
@@ -414,46 +363,15 @@ class InstanceBuilder:
         if self._techs is None or self._techs.empty:
             raise InstanceError("no techs: call add_atb(...) or add_techs(...) (grid import needs no tech row, but "
                                 "techs.csv must list at least one)")
-        sites, sub = self._site_table(years)
+        sites, sub = site_table(self.sites, years, site_defaults=self._site_defaults, dollar_year=self.dollar_year,
+                                queue_wait=self._queue_wait, request_year=self._request_year,
+                                substations=self._substations)
         if sub is not None:
             self.reports["substations"] = sub
-        zones = self._zones.reset_index()
-        problems = []
-        for c in ("grid_price_usd_per_mwh", "grid_co2_t_per_mwh"):
-            if c not in zones.columns:
-                zones[c] = np.nan
-            for z in zones.loc[zones[c].isna(), "zone"]:
-                problems.append(f"zones: zone '{z}' has no {c}; give it in the zones file, with set_zone('{z}', "
-                                f"{c}=...), or from add_cambium / add_eia930 / add_iso_prices")
-        if problems:
-            raise InstanceError(problems)
-        tech_profiles = {p for p in self._techs["profile"].dropna() if p}
-        prof = pd.concat(self._profiles, ignore_index=True) if self._profiles else pd.DataFrame(
-            columns=["zone", "profile", "hour", "value"])
-        for c in ("zone", "site"):
-            if c not in prof.columns:
-                prof[c] = None
-        unused = sorted(set(prof["profile"]) - tech_profiles - set(RESERVED_PROFILES))
-        if unused:
-            warnings.warn(f"profiles {unused} are used by no tech; left out of profiles.csv", DataWarning,
-                          stacklevel=2)
-            prof = prof[~prof["profile"].isin(unused)]
-        prof = prof.drop_duplicates(["zone", "site", "profile", "hour"], keep="last")
-        cols = ["zone", "profile", "hour", "value"] if prof["site"].isna().all() else [
-            "zone", "site", "profile", "hour", "value"]
-        prof = prof[cols].sort_values([c for c in ("zone", "site", "profile", "hour") if c in cols],
-                                      na_position="first").reset_index(drop=True)
-        prof["hour"] = prof["hour"].astype("int64")
-        sc = {"name": self.name,
-              "description": self._scenario.get("description", f"{self.name}: built with siting.data.InstanceBuilder "
-                                                               f"from {len(sites)} candidate sites in "
-                                                               f"{len(zones)} zones."),
-              "years": years,
-              "discount_rate": self._scenario.get("discount_rate", SCENARIO_DEFAULTS["discount_rate"]),
-              "dollar_year": self.dollar_year}
-        for k, v in self._scenario.items():
-            if k not in sc:
-                sc[k] = v
+        zones = zone_table(self._zones)
+        prof = profile_table(self._profiles, {p for p in self._techs["profile"].dropna() if p})
+        sc = scenario_dict(self.name, self._scenario, years, dollar_year=self.dollar_year, n_sites=len(sites),
+                           n_zones=len(zones))
         return {"scenario": sc, "targets": self._targets.copy(), "sites": sites, "zones": zones,
                 "techs": self._techs.copy(), "chips": self._chips.copy(), "profiles": prof}
 
@@ -484,100 +402,24 @@ class InstanceBuilder:
             if overwrite and (out / "reports").is_dir():
                 shutil.rmtree(out / "reports")
         out.mkdir(parents=True, exist_ok=True)
-        (out / "scenario.toml").write_text(_toml(f["scenario"]), encoding="utf-8")
+        (out / "scenario.toml").write_text(toml_text(f["scenario"]), encoding="utf-8")
         for t in ("targets", "sites", "zones", "techs", "chips", "profiles"):
-            _write_csv(f[t], out / f"{t}.csv", t)
+            write_csv(f[t], out / f"{t}.csv", t)
         rep = dict(self.reports)
-        if self._extra:
-            ex = pd.concat(self._extra, ignore_index=True)
+        extra = [e for e in self._extra if len(e)]
+        if extra:
+            ex = pd.concat(extra, ignore_index=True)
             rep["grid_hourly"] = ex.pivot_table(index="hour", columns=["zone", "profile"], values="value")
             rep["grid_hourly"].columns = [f"{z}|{p}" for z, p in rep["grid_hourly"].columns]
         if rep:
             (out / "reports").mkdir(exist_ok=True)
             for k, df in rep.items():
                 df.to_csv(out / "reports" / f"{k}.csv", index=(k == "grid_hourly"))
-        (out / "README.md").write_text(self._readme(f, rep), encoding="utf-8")
+        readme = readme_text(name=self.name, dollar_year=self.dollar_year, profile_year=self.profile_year,
+                             utc_offset=self.utc_offset, notes=self.notes, substations=self._substations,
+                             site_defaults=SITE_DEFAULTS | self._site_defaults,
+                             defaults_dollar_year=DEFAULTS_DOLLAR_YEAR, queue_wait=self._queue_wait,
+                             chips_default=self._chips_default, discount_rate=f["scenario"]["discount_rate"],
+                             reports=list(rep))
+        (out / "README.md").write_text(readme, encoding="utf-8")
         return load_instance(out)
-
-    def _readme(self, f: dict, rep: dict) -> str:
-        lines = [f"# {self.name}", "", "Built with `siting.data.InstanceBuilder`.", "",
-                 f"Money in {self.dollar_year} US dollars. Profiles: hour 0 = 00:00-01:00 on 1 January "
-                 f"{self.profile_year}, clock " + (f"UTC{_fmt_offset(self.utc_offset)}" if self.utc_offset is not None
-                                                   else "of each source's local standard time")
-                 + ", no daylight saving, 29 February dropped.", "", "## Sources", ""]
-        lines += [f"- {n}" for n in self.notes]
-        if self._substations is not None:
-            o = self._substations
-            lines.append(f"- Substations {getattr(o['src'], 'name', o['src'])}: nearest at >= {o['min_kv']:g} kV "
-                         f"({o['voltage_column']}), geodesic WGS84 distance; interconnect_usd = "
-                         f"{o['usd_per_mw_km']:g} $/MW-km x route factor {o['route_factor']:g} x km x grid_mw"
-                         + (", added to site_capex_usd" if o["add"] else " (reports only)") + ".")
-        lines += ["", "## Defaults filled", "",
-                  f"- sites: {SITE_DEFAULTS | self._site_defaults} ({DEFAULTS_DOLLAR_YEAR}$ restated to "
-                  f"{self.dollar_year}$ with CPI-U); site_capex_usd = acres_per_mw x land_usd_per_acre x max_it_mw"
-                  + (" + interconnection cost" if self._substations else "") + "; grid_mw = ceil(max_it_mw x pue)"
-                  + (f"; grid_year = request year + {round(self._queue_wait)}" if self._queue_wait is not None
-                     else "; grid_year = first planning year"),
-                  f"- chips: {'siting.data.DEFAULT_CHIPS (the toy instance)' if self._chips_default else 'given'}",
-                  f"- discount_rate: {f['scenario']['discount_rate']}"]
-        if any("CC BY-NC" in n for n in self.notes):
-            lines += ["", "**Licence: part of this instance comes from renewables.ninja (CC BY-NC 4.0): "
-                          "non-commercial use only.**"]
-        if rep:
-            lines += ["", "## reports/", ""] + [f"- {k}.csv" for k in rep]
-        return "\n".join(lines) + "\n"
-
-
-def _fmt_offset(o) -> str:
-    return f"{o:+d}" if isinstance(o, (int, np.integer)) else f" ({o} standard time)"
-
-
-def _write_csv(df: pd.DataFrame, path: Path, table: str) -> None:
-    t = TABLES[table]
-    df = df.copy()
-    for c in t.columns:
-        if c.name in df.columns and c.dtype == "bool":
-            df[c.name] = df[c.name].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
-                                        else ("true" if bool(v) else "false"))
-        if c.name in df.columns and c.dtype == "int":
-            df[c.name] = df[c.name].map(lambda v: "" if pd.isna(v) else str(int(v)))
-    if table == "profiles":
-        df["value"] = df["value"].map(lambda v: f"{v:.6g}")
-    elif table == "sites" and "site_capex_usd" in df.columns:
-        df["site_capex_usd"] = df["site_capex_usd"].round(0)
-    elif table in ("techs", "zones"):
-        num = [c.name for c in t.columns if c.dtype == "float" and c.name in df.columns]
-        df[num] = df[num].apply(lambda s: pd.to_numeric(s, errors="coerce").round(6))
-    df.to_csv(path, index=False)
-
-
-def _toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        return repr(float(v))
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {v!r} to TOML")
-
-
-def _toml(sc: dict) -> str:
-    lines = []
-    tables = {k: v for k, v in sc.items() if isinstance(v, dict)}
-    for k, v in sc.items():
-        if not isinstance(v, dict):
-            lines.append(f"{k} = {_toml_value(v)}")
-    for k, v in tables.items():
-        lines.append("")
-        lines.append(f"[{k}]")
-        for kk, vv in v.items():
-            if isinstance(vv, dict):  # per-year values, e.g. clean_share = {2030 = 0.5}
-                inner = ", ".join(f'"{y}" = {_toml_value(x)}' for y, x in vv.items())
-                lines.append(f"{kk} = {{{inner}}}")
-            else:
-                lines.append(f"{kk} = {_toml_value(vv)}")
-    return "\n".join(lines) + "\n"

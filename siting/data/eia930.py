@@ -19,7 +19,7 @@ oil        73.16 (distillate)      11.166                     0.817
 =========  ======================  =========================  =========
 
 Sources: EIA, *Carbon Dioxide Emissions Coefficients* (eia.gov/environment/emissions/
-co2_vol_mass.cfm; the natural-gas value is the one in shared/reference-data.md §2.6);
+co2_vol_mass.cfm; the natural-gas value is the one in docs/sources.md#eia-co2);
 EIA, *Electric Power Annual*, Table 8.1 *Average Operating Heat Rate for Selected Energy
 Sources* (2022 column). Petroleum uses the distillate coefficient (residual oil and
 petroleum coke run higher). Assumptions, not sourced: "Other Fuel Sources" (mostly

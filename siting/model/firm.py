@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from .ledger import INVESTMENT, place_words
+
 
 def firm_on(inst) -> bool:
     """True when techs.csv gives a firm_credit or [policy] reserve_margin is set."""
@@ -21,15 +23,16 @@ def add_firm(m, inst, opts) -> None:
     >= (1 + reserve_margin_y) x max_t pue_s(t) x ITLoad[s,y].
 
     A blank firm_credit counts 0. The grid counts at grid_mw from grid_year (a flexible, earlier
-    connection is not firm).
+    connection is not firm). Every tech kind counts through its Cap.
     """
     if not firm_on(inst):
         return
+    ix = m.ix
     credit = inst.techs.set_index("tech")["firm_credit"].fillna(0.0).to_dict()
     sites = inst.sites.set_index("site")
-    rm = {y: float(inst.policy("reserve_margin", y) or 0.0) for y in m.YEARS}
-    peak = {s: float(np.max(m.pue_t[s])) for s in m.SITES}
-    techs_at = m.techs_at
+    rm = {y: float(inst.policy("reserve_margin", y) or 0.0) for y in ix.years}
+    peak = {s: float(np.max(ix.pue_t[s])) for s in ix.sites}
+    techs_at = ix.techs_at
 
     def firm_grid(s, y):
         g = float(sites.at[s, "grid_mw"])
@@ -40,4 +43,6 @@ def add_firm(m, inst, opts) -> None:
         body = body - (1.0 + rm[y]) * peak[s] * m.ITLoad[s, y]
         return (-firm_grid(s, y), body, None)
 
-    m.Firm_Capacity = pyo.Constraint(m.SITE_YEARS, rule=rule)
+    m.ledger.add(m, "Firm_Capacity", pyo.Constraint(m.SITE_YEARS, rule=rule), INVESTMENT, unit="MW",
+                 what="the firm-capacity requirement ([policy] reserve_margin, techs.csv firm_credit)", tier=1.0,
+                 limit=True, way="less", place=place_words("at {0} in {1}"))

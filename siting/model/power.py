@@ -7,6 +7,11 @@ import math
 import numpy as np
 import pyomo.environ as pyo
 
+from ..index import group
+from .ledger import INVESTMENT, OPERATIONS, Flow, place_words
+
+AT = place_words("at {0} in {1}")
+
 
 def add_capacity(m, inst, opts) -> None:
     """Build[k,s,y] MW (unit_mw x integer Units where unit_mw is set); Cap[k,s,y] MW in service.
@@ -19,92 +24,127 @@ def add_capacity(m, inst, opts) -> None:
     Supply_Limit (only with a supply.csv): sum over the sites of the region of Build[k,s,y] <=
     years_represented_y x max_new_mw.
     Costs ``power_capex`` = crf_tech x capex_usd_per_kw x 1000 x Cap and ``power_fom`` =
-    fom_usd_per_kw_yr x 1000 x Cap, in every year the capacity is in service.
+    fom_usd_per_kw_yr x 1000 x Cap, in every year the capacity is in service; overnight capex
+    ``power`` = capex_usd_per_kw x 1000 x Build in the year built. Every tech kind gets Build and
+    Cap here; the kind's own block adds its operation.
     """
+    L, ix = m.ledger, m.ix
     techs = inst.techs.set_index("tech")
     unit = techs["unit_mw"]
-    m.Build = pyo.Var(m.TECH_SITE_YEARS, domain=pyo.NonNegativeReals)
+    L.add(m, "Build", pyo.Var(m.TECH_SITE_YEARS, domain=pyo.NonNegativeReals), INVESTMENT)
     unit_idx = [i for i in m.TECH_SITE_YEARS if not math.isnan(unit[i[0]])]
     if unit_idx:
         m.UNIT_TECH_SITE_YEARS = pyo.Set(initialize=unit_idx, dimen=3, ordered=True)
-        m.Units = pyo.Var(m.UNIT_TECH_SITE_YEARS, domain=pyo.NonNegativeIntegers)
-        m.Build_Units = pyo.Constraint(m.UNIT_TECH_SITE_YEARS, rule=lambda m, k, s, y: m.Build[k, s, y]
-                                       == float(unit[k]) * m.Units[k, s, y])
-    src = m.tech_build_years
-    m.Cap = pyo.Var(m.TECH_SITE_YEARS, domain=pyo.NonNegativeReals)
-    m.Cap_Accounting = pyo.Constraint(m.TECH_SITE_YEARS, rule=lambda m, k, s, y: m.Cap[k, s, y] == sum(
-        m.Build[k, s, yi] for yi in src[k, s, y]))
+        L.add(m, "Units", pyo.Var(m.UNIT_TECH_SITE_YEARS, domain=pyo.NonNegativeIntegers), INVESTMENT)
+        L.add(m, "Build_Units", pyo.Constraint(m.UNIT_TECH_SITE_YEARS, rule=lambda m, k, s, y: m.Build[k, s, y]
+                                               == float(unit[k]) * m.Units[k, s, y]),
+              INVESTMENT, unit="MW", what="builds in whole units (techs.csv unit_mw)",
+              place=place_words("of {0} at {1} in {2}"))
+    src = ix.tech_build_years
+    L.add(m, "Cap", pyo.Var(m.TECH_SITE_YEARS, domain=pyo.NonNegativeReals), INVESTMENT)
+    L.add(m, "Cap_Accounting", pyo.Constraint(m.TECH_SITE_YEARS, rule=lambda m, k, s, y: m.Cap[k, s, y] == sum(
+        m.Build[k, s, yi] for yi in src[k, s, y])), INVESTMENT, unit="MW", what="capacity in service",
+        place=place_words("of {0} at {1} in {2}"))
     mx = techs["max_mw_per_site"]
     limited = [i for i in m.TECH_SITE_YEARS if not math.isnan(mx[i[0]])]
     m.CAP_LIMITED = pyo.Set(initialize=limited, dimen=3, ordered=True)
-    m.Cap_Site_Limit = pyo.Constraint(m.CAP_LIMITED, rule=lambda m, k, s, y: m.Cap[k, s, y]
-                                      <= float(mx[k]) * m.Open[s, y])
-    techs_at: dict = {}
-    for k, s, y in m.TECH_SITE_YEARS:
-        techs_at.setdefault((s, y), []).append(k)
-    m.techs_at = techs_at
+    L.add(m, "Cap_Site_Limit", pyo.Constraint(m.CAP_LIMITED, rule=lambda m, k, s, y: m.Cap[k, s, y]
+                                              <= float(mx[k]) * m.Open[s, y]),
+          INVESTMENT, unit="MW", what="the on-site capacity limit (techs.csv max_mw_per_site)",
+          place=place_words("for {0} at {1} in {2}"), tier=1.0, limit=True)
+    techs_at = ix.techs_at
     _add_supply_caps(m, inst)
-    m.cost_components["power_capex"] = lambda s, y: sum(
-        m.crf_tech[k] * m.capex_usd_per_kw[k] * 1000.0 * m.Cap[k, s, y] for k in techs_at.get((s, y), ()))
-    m.cost_components["power_fom"] = lambda s, y: sum(
-        m.fom_usd_per_kw_yr[k] * 1000.0 * m.Cap[k, s, y] for k in techs_at.get((s, y), ()))
+    L.add_cost("power_capex", lambda s, y: sum(
+        m.crf_tech[k] * m.capex_usd_per_kw[k] * 1000.0 * m.Cap[k, s, y] for k in techs_at.get((s, y), ())))
+    L.add_cost("power_fom", lambda s, y: sum(
+        m.fom_usd_per_kw_yr[k] * 1000.0 * m.Cap[k, s, y] for k in techs_at.get((s, y), ())))
+    L.add_capex("power", lambda s, y: sum(
+        m.capex_usd_per_kw[k] * 1000.0 * m.Build[k, s, y] for k in techs_at.get((s, y), ())))
 
 
 def _add_supply_caps(m, inst) -> None:
-    """Supply_Limit[k,y,region]: new capacity delivered in a planning year, over the region's sites."""
+    """Supply_Limit[k,y,region]: new capacity of tech k (or of the techs of supply_group k) delivered in a
+    planning year, over the region's sites."""
     sup = inst.supply
     if sup is None or len(sup) == 0:
         return
-    n_y = inst.years_represented()
-    builds: dict = {}
-    for k, s, y in m.TECH_SITE_YEARS:
-        builds.setdefault((k, y), []).append(s)
+    ix = m.ix
+    builds = group(ix.tech_site_years, lambda i: (i[0], i[2]), lambda i: i[1])
     rows, limit, members = [], {}, {}
+    group_of = inst.techs.set_index("tech")["supply_group"].to_dict()
     for r in sup.itertuples(index=False):
         region = r.region if isinstance(r.region, str) else ""
         key = (r.tech, int(r.year), region)
-        sites = [s for s in builds.get((r.tech, int(r.year)), ()) if not region or m.zone_of[s] == region]
-        if sites:  # no site can build the tech that year: nothing to cap
+        # a supply.csv tech names one tech, or a supply_group shared by several
+        techs = [r.tech] if r.tech in group_of else [k for k, g in group_of.items() if g == r.tech]
+        pairs = [(k, s) for k in techs for s in builds.get((k, int(r.year)), ())
+                 if not region or ix.zone_of[s] == region]
+        if pairs:  # no site can build the tech that year: nothing to cap
             rows.append(key)
-            limit[key] = float(r.max_new_mw) * n_y[int(r.year)]
-            members[key] = sites
+            limit[key] = float(r.max_new_mw) * ix.n_y[int(r.year)]
+            members[key] = pairs
     m.SUPPLY_CAPS = pyo.Set(initialize=rows, dimen=3, ordered=True)
-    m.Supply_Limit = pyo.Constraint(m.SUPPLY_CAPS, rule=lambda m, k, y, r: (
-        None, sum(m.Build[k, s, y] for s in members[k, y, r]), limit[k, y, r]))
+    m.ledger.add(m, "Supply_Limit", pyo.Constraint(m.SUPPLY_CAPS, rule=lambda m, k, y, r: (
+        None, sum(m.Build[kk, s, y] for kk, s in members[k, y, r]), limit[k, y, r])),
+        INVESTMENT, unit="MW", what="the equipment supply cap (supply.csv max_new_mw)", tier=1.0, limit=True,
+        place=lambda p: f"of {p[0]} in {p[1]}" + (f" in region {p[2]}" if len(p) > 2 and p[2] else ""))
 
 
 def add_generators(m, inst, opts) -> None:
     """Gen[k,s,y,t] <= profile_k,s(t) x Cap[k,s,y] (Gen_Availability; <= Cap without a profile).
 
-    Costs ``power_vom`` = sum_t w_t vom x Gen and ``fuel`` = sum_t w_t fuel_usd_per_mmbtu x
-    heat_rate x Gen. Injection: Gen into the site's power balance.
+    Costs ``power_vom`` = sum_t w_t vom x Gen and ``fuel`` = sum_t w_t fuel price x heat_rate x Gen,
+    the fuel price from fuels.csv for the site's zone and the year where the tech names a fuel with
+    rows there, else techs.csv fuel_usd_per_mmbtu. Flow ``generation`` (supply): Gen into the site's
+    power balance, clean as techs.csv ``clean`` says, at co2_t_per_mwh.
     """
-    if len(m.GEN_SITE_YEARS) == 0:
-        return
-    m.Gen = pyo.Var(m.GEN_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals)
+    add_dispatchable(m, "generator", "Gen", "Gen_Availability", "generation")
 
-    cf_lists = {key: np.asarray(v, dtype=float).tolist() for key, v in m.cf.items()}
+
+def add_dispatchable(m, kind: str, var: str, avail: str, flow: str) -> list:
+    """Output ``var[k,s,y,t]`` of the techs of ``kind``, within their availability (constraint ``avail``),
+    with their VOM and fuel costs and a supply flow named ``flow``. Returns the (k, s, y) index
+    (empty: nothing is built). Any kind of supply that runs within its available capacity uses this."""
+    L, ix = m.ledger, m.ix
+    index = ix.of_kind(kind)
+    if not index:
+        return index
+    iset = m.GEN_SITE_YEARS if kind == "generator" else pyo.Set(initialize=index, dimen=3, ordered=True)
+    if kind != "generator":
+        setattr(m, f"{kind.upper()}_SITE_YEARS", iset)
+    L.add(m, var, pyo.Var(iset, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    out = getattr(m, var)
+    cf_lists = {key: np.asarray(v, dtype=float).tolist() for key, v in ix.cf.items()}
 
     # rules return (lower, body, upper) tuples: cheaper to build than relational expressions
-    def avail(m, k, s, y, t):
+    def rule(m, k, s, y, t):
         cf = cf_lists.get((k, s))
         if cf is None:
-            return (None, m.Gen[k, s, y, t] - m.Cap[k, s, y], 0.0)
-        return (None, m.Gen[k, s, y, t] - cf[t] * m.Cap[k, s, y], 0.0)
+            return (None, out[k, s, y, t] - m.Cap[k, s, y], 0.0)
+        return (None, out[k, s, y, t] - cf[t] * m.Cap[k, s, y], 0.0)
 
-    m.Gen_Availability = pyo.Constraint(m.GEN_SITE_YEARS, m.SLICES, rule=avail)
-    gens_at: dict = {}
-    for k, s, y in m.GEN_SITE_YEARS:
-        gens_at.setdefault((s, y), []).append(k)
-    m.gens_at = gens_at
+    L.add(m, avail, pyo.Constraint(iset, m.SLICES, rule=rule), OPERATIONS, unit="MW",
+          what=f"{kind} availability (techs.csv profile)", per_slice=True, place=place_words("of {0} at {1} in {2}"))
+    add_supply_flow(m, flow, var, index)
+    at = ix.at(kind)
     w = m.weight_h
-    m.cost_components["power_vom"] = lambda s, y: sum(
-        m.vom_usd_per_mwh[k] * sum(w[t] * m.Gen[k, s, y, t] for t in m.SLICES) for k in gens_at.get((s, y), ())
-        if m.vom_usd_per_mwh[k])
-    m.cost_components["fuel"] = lambda s, y: sum(
-        m.fuel_usd_per_mwh[k] * sum(w[t] * m.Gen[k, s, y, t] for t in m.SLICES) for k in gens_at.get((s, y), ())
-        if m.fuel_usd_per_mwh[k])
-    m.power_injections.append(lambda s, y, t: sum(m.Gen[k, s, y, t] for k in gens_at.get((s, y), ())))
+    L.add_cost("power_vom", lambda s, y: sum(
+        m.vom_usd_per_mwh[k] * sum(w[t] * out[k, s, y, t] for t in m.SLICES) for k in at.get((s, y), ())
+        if m.vom_usd_per_mwh[k]))
+    fuel = ix.fuel_cost
+    L.add_cost("fuel", lambda s, y: sum(
+        fuel(k, s, y) * sum(w[t] * out[k, s, y, t] for t in m.SLICES) for k in at.get((s, y), ())
+        if fuel(k, s, y)))
+    return index
+
+
+def add_supply_flow(m, name: str, var: str, index) -> None:
+    """Register ``var[k, s, y, t]`` over ``index`` (k, s, y) as on-site supply of tech k: clean per techs.csv
+    ``clean``, at its co2_t_per_mwh, labelled by the tech in the dispatch table."""
+    ix = m.ix
+    co2 = {k: float(m.co2_t_per_mwh[k]) for k in m.TECHS}
+    m.ledger.add_flow(Flow(name, var, [(k, s, y, (k, s, y)) for k, s, y in index], role="supply",
+                           clean_annual=lambda k, s: 1.0 if ix.clean[k] else 0.0, co2=lambda k, s: co2[k]))
 
 
 def add_grid(m, inst, opts) -> None:
@@ -112,25 +152,32 @@ def add_grid(m, inst, opts) -> None:
 
     Zonal_Headroom: sum over the zone's sites of Import[s,y,t] <= headroom_mw_z where given (zones
     where a site may choose a flexibility level get Flex_Zonal_Headroom from add_flexibility instead).
-    Cost ``grid_energy`` = sum_t w_t grid_price_z x grid_price profile(t) x Import.
+    Cost ``grid_energy`` = sum_t w_t grid_price_z x grid_price profile(t) x Import. Flow
+    ``grid_import`` (supply): clean at the zone's grid_clean_share (per slice with a
+    grid_clean_share profile, for 24/7 CFE), at grid_co2_t_per_mwh.
     """
     if len(m.GRID_SITE_YEARS) == 0:
         return
-    m.Import = pyo.Var(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals)
-    m.Grid_Import_Limit = pyo.Constraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
-        None, m.Import[s, y, t] - m.grid_mw[s] * m.Open[s, y], 0.0))
+    L, ix = m.ledger, m.ix
+    L.add(m, "Import", pyo.Var(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    L.add(m, "Grid_Import_Limit", pyo.Constraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+        None, m.Import[s, y, t] - m.grid_mw[s] * m.Open[s, y], 0.0)), OPERATIONS, unit="MW",
+        what="the grid connection (sites.csv grid_mw)", place=AT, per_slice=True, tier=1.0, limit=True)
     zones = inst.zones.set_index("zone")
     head = zones["headroom_mw"]
-    by_zy: dict = {}
-    for s, y in m.GRID_SITE_YEARS:
-        by_zy.setdefault((m.zone_of[s], y), []).append(s)
-    flex_zones = {m.zone_of[s] for s in getattr(m, "flex_levels", {})}
+    by_zy = group(ix.grid_site_years, lambda i: (ix.zone_of[i[0]], i[1]), lambda i: i[0])
+    flex_zones = {ix.zone_of[s] for s in ix.flex_levels}
     zy = [(z, y) for (z, y) in by_zy if not math.isnan(head[z]) and z not in flex_zones]
     m.HEADROOM_ZONE_YEARS = pyo.Set(initialize=zy, dimen=2, ordered=True)
-    m.Zonal_Headroom = pyo.Constraint(m.HEADROOM_ZONE_YEARS, m.SLICES, rule=lambda m, z, y, t: sum(
-        m.Import[s, y, t] for s in by_zy[z, y]) <= float(head[z]))
+    L.add(m, "Zonal_Headroom", pyo.Constraint(m.HEADROOM_ZONE_YEARS, m.SLICES, rule=lambda m, z, y, t: sum(
+        m.Import[s, y, t] for s in by_zy[z, y]) <= float(head[z])), OPERATIONS, unit="MW",
+        what="the zonal grid headroom (zones.csv headroom_mw)", place=place_words("in zone {0} in {1}"),
+        per_slice=True, tier=1.0, limit=True)
     grid = set(m.GRID_SITE_YEARS)
-    m.has_grid = grid
-    m.cost_components["grid_energy"] = lambda s, y: sum(
-        m.weight_h[t] * float(m.grid_price_t[s][t]) * m.Import[s, y, t] for t in m.SLICES) if (s, y) in grid else 0
-    m.power_injections.append(lambda s, y, t: m.Import[s, y, t] if (s, y) in grid else 0)
+    price = ix.grid_price_t
+    L.add_cost("grid_energy", lambda s, y: sum(
+        m.weight_h[t] * float(price[s][t]) * m.Import[s, y, t] for t in m.SLICES) if (s, y) in grid else 0)
+    L.add_flow(Flow("grid_import", "Import", [("grid_import", s, y, (s, y)) for s, y in ix.grid_site_years],
+                    role="supply", clean_annual=lambda _label, s: ix.grid_clean_share[ix.zone_of[s]],
+                    clean_hourly=lambda _label, s: ix.grid_clean_share_t(s),
+                    co2=lambda _label, s: float(m.grid_co2_t_per_mwh[ix.zone_of[s]])))

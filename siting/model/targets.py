@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from ..index import target_mode  # noqa: F401  (re-exported: the CLI and solve read it here)
+from .ledger import INVESTMENT, place_words
+
 #: default penalty of a soft IT target, USD per MW short per calendar year (scenario.toml [targets])
 DEFAULT_PENALTY_USD_PER_MW = 1e9
-
-
-def target_mode(inst) -> str:
-    """``"hard"`` (default) or ``"soft"``: scenario.toml [targets] mode."""
-    return str((inst.scenario.get("targets") or {}).get("mode", "hard"))
 
 
 def penalties(inst) -> tuple[float, float]:
@@ -46,37 +44,39 @@ def add_targets(m, inst, opts) -> None:
     shortfall is fixed to the target; with no site at all its penalty, a constant, has no site
     to be charged to and is left out of the objective and the costs table.
     """
-    t = inst.targets.set_index("year")
-    it = {int(y): float(v) for y, v in t["it_gw"].items() if v == v and v is not None}
-    ef = {int(y): float(v) for y, v in t["compute_eflops"].items() if v == v and v is not None}
-    m.target_it_mw = {y: 1000.0 * v for y, v in it.items()}
-    m.target_pflops = {y: 1000.0 * v for y, v in ef.items()}
-    m.IT_TARGET_YEARS = pyo.Set(initialize=sorted(it), ordered=True)
-    m.COMPUTE_TARGET_YEARS = pyo.Set(initialize=sorted(ef), ordered=True)
-    sites_in = {y: [s for s, yy in m.SITE_YEARS if yy == y] for y in m.YEARS}
-    service_in = {y: [(g, s) for g, s, yy in m.CHIP_SERVICE if yy == y] for y in m.YEARS}
-    soft = target_mode(inst) == "soft"
-    m.soft_targets = soft
-    if soft:
+    L, ix = m.ledger, m.ix
+    it_mw, pf = ix.target_it_mw, ix.target_pflops
+    m.IT_TARGET_YEARS = pyo.Set(initialize=sorted(it_mw), ordered=True)
+    m.COMPUTE_TARGET_YEARS = pyo.Set(initialize=sorted(pf), ordered=True)
+    sites_in = ix.sites_in
+    service_in = {y: [(g, s) for g, s, yy in ix.chip_service if yy == y] for y in ix.years}
+    wpf = _best_mw_per_eflops(inst)
+    it_fam = dict(unit="MW", what="the IT target (targets.csv it_gw)", place=place_words("in {0}"),
+                  tier=100.0, limit=True, way="less")
+    pf_fam = dict(unit="EFLOPS", what="the compute target (targets.csv compute_eflops)", place=place_words("in {0}"),
+                  tier=100.0, limit=True, way="less", weight=wpf)
+    if ix.soft_targets:
         per_mw, per_pf = penalties(inst)
 
         def bounds_it(m, y):
-            v = m.target_it_mw[y]
+            v = it_mw[y]
             return (v, v) if not sites_in[y] else (0.0, v)
 
         def bounds_pf(m, y):
-            v = m.target_pflops[y]
+            v = pf[y]
             return (v, v) if not service_in[y] else (0.0, v)
 
-        m.ITShortfall = pyo.Var(m.IT_TARGET_YEARS, domain=pyo.NonNegativeReals, bounds=bounds_it)
-        m.ComputeShortfall = pyo.Var(m.COMPUTE_TARGET_YEARS, domain=pyo.NonNegativeReals, bounds=bounds_pf)
-        m.IT_Target = pyo.Constraint(m.IT_TARGET_YEARS, rule=lambda m, y: sum(
-            m.ITLoad[s, y] for s in sites_in[y]) + m.ITShortfall[y] >= m.target_it_mw[y])
-        m.Compute_Target = pyo.Constraint(m.COMPUTE_TARGET_YEARS, rule=lambda m, y: sum(
+        L.add(m, "ITShortfall", pyo.Var(m.IT_TARGET_YEARS, domain=pyo.NonNegativeReals, bounds=bounds_it),
+              INVESTMENT)
+        L.add(m, "ComputeShortfall", pyo.Var(m.COMPUTE_TARGET_YEARS, domain=pyo.NonNegativeReals, bounds=bounds_pf),
+              INVESTMENT)
+        L.add(m, "IT_Target", pyo.Constraint(m.IT_TARGET_YEARS, rule=lambda m, y: sum(
+            m.ITLoad[s, y] for s in sites_in[y]) + m.ITShortfall[y] >= it_mw[y]), INVESTMENT, **it_fam)
+        L.add(m, "Compute_Target", pyo.Constraint(m.COMPUTE_TARGET_YEARS, rule=lambda m, y: sum(
             m.pflops[g] / 1000.0 * m.InService[g, s, y] for g, s in service_in[y])
-            + m.ComputeShortfall[y] / 1000.0 >= m.target_pflops[y] / 1000.0)
-        payer = {y: sites_in[y][0] for y in m.YEARS if sites_in[y]}
-        it_years, pf_years = set(m.IT_TARGET_YEARS), set(m.COMPUTE_TARGET_YEARS)
+            + m.ComputeShortfall[y] / 1000.0 >= pf[y] / 1000.0), INVESTMENT, **pf_fam)
+        payer = {y: sites_in[y][0] for y in ix.years if sites_in[y]}
+        it_years, pf_years = set(it_mw), set(pf)
 
         def shortfall_cost(s, y):
             if payer.get(y) != s:
@@ -88,14 +88,21 @@ def add_targets(m, inst, opts) -> None:
                 cost = cost + per_pf * m.ComputeShortfall[y]
             return cost
 
-        m.shortfall_payer = payer
-        m.cost_components["shortfall"] = shortfall_cost
+        L.add_cost("shortfall", shortfall_cost)
         return
-    m.IT_Target = pyo.Constraint(m.IT_TARGET_YEARS, rule=lambda m, y: _at_least(
-        sum(m.ITLoad[s, y] for s in sites_in[y]), m.target_it_mw[y], bool(sites_in[y])))
-    m.Compute_Target = pyo.Constraint(m.COMPUTE_TARGET_YEARS, rule=lambda m, y: _at_least(
-        sum(m.pflops[g] / 1000.0 * m.InService[g, s, y] for g, s in service_in[y]), m.target_pflops[y] / 1000.0,
-        bool(service_in[y])))
+    L.add(m, "IT_Target", pyo.Constraint(m.IT_TARGET_YEARS, rule=lambda m, y: _at_least(
+        sum(m.ITLoad[s, y] for s in sites_in[y]), it_mw[y], bool(sites_in[y]))), INVESTMENT, **it_fam)
+    L.add(m, "Compute_Target", pyo.Constraint(m.COMPUTE_TARGET_YEARS, rule=lambda m, y: _at_least(
+        sum(m.pflops[g] / 1000.0 * m.InService[g, s, y] for g, s in service_in[y]), pf[y] / 1000.0,
+        bool(service_in[y]))), INVESTMENT, **pf_fam)
+
+
+def _best_mw_per_eflops(inst) -> float:
+    """MW of IT per EFLOPS on the most efficient generation (1.0 without compute figures): the MW-year
+    equivalent of one EFLOPS of slack when diagnosing infeasibility."""
+    c = inst.chips
+    ratio = (c["watts"] / c["pflops"]).where(c["pflops"] > 0)
+    return float(ratio.min()) / 1e3 if ratio.notna().any() else 1.0
 
 
 def _at_least(lhs, target: float, has_terms: bool):

@@ -46,7 +46,7 @@ OPTS = {"mip_gap": 1e-9, "threads": 1}
 
 
 def _solve(inst):
-    return importlib.import_module("siting.solve").solve(inst, **OPTS)
+    return importlib.import_module("siting.solving").solve(inst, **OPTS)
 
 
 def one_instance(seed: int) -> tuple[Counter, list[str]]:
@@ -64,7 +64,7 @@ def one_instance(seed: int) -> tuple[Counter, list[str]]:
                 c["wrong: infeasible without a one-line reason"] += 1
             c["infeasible before solving" if found else "infeasible after solving"] += 1
             if found:  # soundness of the checks: the model without them is infeasible too
-                solve_model = importlib.import_module("siting.solve").solve_model
+                solve_model = importlib.import_module("siting.solving").solve_model
                 try:
                     solve_model(siting.build_model(inst), dict(OPTS))
                     c["wrong: a reachability finding on a feasible instance"] += 1

@@ -1,7 +1,7 @@
 """Write the sample files of siting.data's tests and worked example (seeded: the output is reproducible).
 
 Every file imitates the *shape* of a public source (column names, header quirks, time
-stamps, units) as described in shared/grid-data-formats.md; every *value* is invented.
+stamps, units) as each source publishes them (docs/own-data.md); every *value* is invented.
 None of them is, or is cut from, a real dataset.
 
     python tests/data/samples/make_samples.py          # rewrites the files next to this script

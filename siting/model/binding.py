@@ -1,0 +1,77 @@
+"""The ``binding`` table: which limits bind at the plan, and what one more unit of each is worth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .objective import OBJECTIVE_SCALE
+
+#: a limit binds when its marginal value exceeds this (USD per unit)
+MIN_USD = 1e-3
+
+COLUMNS = ["constraint", "year", "where", "slack", "marginal_usd", "per", "what"]
+
+
+def _year_where(idx: tuple) -> tuple[int | None, str]:
+    """The planning year (the one integer of an index: site, zone, tech and chip ids are text) and the rest."""
+    years = [v for v in idx if isinstance(v, (int, np.integer)) and not isinstance(v, bool)]
+    rest = [str(v) for v in idx if not (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) and v != ""]
+    return (int(years[0]) if years else None), (" / ".join(rest) if rest else "all")
+
+
+def binding_table(m, mv: dict) -> pd.DataFrame:
+    """One row per binding limit (family, year, place) with its slack and marginal value.
+
+    ``mv`` from :func:`siting.solver.marginal_values`: the duals d of the limit rows (objective in
+    million USD per unit of the row). ``marginal_usd`` = |d| x 1e6: for a cap (<=) the fall of the
+    discounted objective per unit the cap is raised; for a requirement (>=: a target, a clean or
+    firm share) its rise per unit the requirement is raised. Per-slice families (grid limits,
+    headroom) sum their slices' values (one more MW in every slice) and report the smallest slack.
+    ``per`` is the family's unit; ``slack`` how far the row is from its bound at the plan (0 for
+    a binding row).
+    """
+    fams = m.ledger.families
+    agg: dict = {}
+    for name, idx, sense, rhs, dual, val in zip(mv["family"], mv["index"], mv["sense"].tolist(),
+                                                mv["rhs"].tolist(), mv["dual"].tolist(), mv["value"].tolist()):
+        fam = fams[name]
+        place = idx[:-1] if fam.per_slice else idx
+        slack = (rhs - val) if sense == 1 else (val - rhs) if sense == -1 else 0.0
+        key = (name, place)
+        usd = abs(dual) / OBJECTIVE_SCALE
+        if key in agg:
+            agg[key][0] += usd
+            agg[key][1] = min(agg[key][1], slack)
+        else:
+            agg[key] = [usd, slack]
+    rows = []
+    for (name, place), (usd, slack) in agg.items():
+        if usd <= MIN_USD:
+            continue
+        year, where = _year_where(place)
+        fam = fams[name]
+        rows.append((name, year, where, max(0.0, slack), usd, fam.unit, fam.what))
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["year"] = df["year"].astype("Int64")
+    return df.sort_values(["year", "marginal_usd"], ascending=[True, False], ignore_index=True)
+
+
+def _money(v: float) -> str:
+    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            return f"${v / div:,.3g} {unit}"
+    return f"${v:,.3g}"
+
+
+def limits_in_words(binding: pd.DataFrame, top: int = 3) -> list[str]:
+    """Per year, the ``top`` limits with the largest marginal value, one line each:
+    ``"2030: the IT target (targets.csv it_gw), all: $2.7 M per extra MW"`` (discounted objective)."""
+    if binding is None or not len(binding):
+        return []
+    out = []
+    for year, g in binding.groupby("year", sort=True):
+        parts = [f"{r.what}{'' if r.where == 'all' else ', ' + r.where}: {_money(r.marginal_usd)} per extra {r.per}"
+                 for r in g.nlargest(top, "marginal_usd").itertuples(index=False)]
+        out.append(f"{year}: " + "; ".join(parts))
+    return out

@@ -1,0 +1,259 @@
+"""The ledger: what the model blocks register, and the one place that reads it back.
+
+Every block writes into ``m.ledger`` (a :class:`Ledger`) instead of leaving attributes on the
+model for other blocks to find:
+
+- **components** (:meth:`Ledger.add`): each Var and each constraint family, tagged with its
+  stage, :data:`INVESTMENT` (decided once per planning year: sites, modules, builds, chip
+  installs, flexibility choices) or :data:`OPERATIONS` (per slice, or annual limits over the
+  slices of a year). Constraint families also carry their unit, the limit in words, how to
+  name a place, and, for diagnosis, a tier and a slack weight (:class:`Family`).
+- **flows** (:meth:`Ledger.add_flow`): per-slice power at a site, injected (+1) or withdrawn
+  (-1) from its power balance, with the role of the flow (``supply``, ``storage``, ``load``,
+  ``load_reduction``), its clean share (annual and per slice) and its CO2 intensity. The power
+  balance, the emissions, the clean-energy rows (annual and 24/7), the dispatch table, the
+  clean share in the summary and the CFE table are all computed from the flows.
+- **costs** (:meth:`Ledger.add_cost`): component -> list of terms, each a callable of (s, y)
+  in USD per calendar year; a component's annual cost is the sum of its terms.
+- **emission terms** (:meth:`Ledger.add_emission`) that are not a flow's CO2 (embodied carbon).
+- **capex** (:meth:`Ledger.add_capex`): component -> list of terms, each a callable of (s, y):
+  the overnight capital commissioned in planning year y (the capex table, the capital budget).
+
+The order of :data:`siting.model.BLOCKS` matters only as documented there: a block reads the
+Vars of the blocks before it (chips read sites' Modules, generators read Cap), and the power
+balance and the objective come last because they sum what every block registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["INVESTMENT", "OPERATIONS", "Family", "Flow", "Ledger", "place_words"]
+
+INVESTMENT = "investment"
+OPERATIONS = "operations"
+STAGES = (INVESTMENT, OPERATIONS)
+ROLES = ("supply", "storage", "load", "load_reduction")
+
+
+def place_words(pattern: str) -> Callable[[tuple], str]:
+    """A place namer from a pattern over the index, e.g. ``"at {0} in {1}"``."""
+    return lambda idx: pattern.format(*[str(v) for v in idx])
+
+
+@dataclass(frozen=True)
+class Family:
+    """A constraint family: its name, stage, unit and words.
+
+    Attributes
+    ----------
+    name : the Pyomo Constraint's name.
+    stage : :data:`INVESTMENT` or :data:`OPERATIONS`.
+    unit : the unit of one unit of the row (what a slack or a marginal value is per).
+    what : the limit in words, naming its input (``"the grid connection (sites.csv grid_mw)"``).
+    place : index (without the slice for per-slice families) -> words (``"at s1 in 2030"``).
+    per_slice : True when the last index is the slice.
+    tier : diagnosis weight tier (None: the family is not relaxed when explaining infeasibility).
+    weight : MW-year equivalent of one unit of slack, a number or a callable of the index.
+    way : which way the limit would have to move to admit a plan (``"more"``, ``"less"``...).
+    limit : a limit a planner can move (a target, cap, headroom, budget, permit, policy share): its
+        marginal value is reported in the ``binding`` table when it binds.
+    """
+
+    name: str
+    stage: str
+    unit: str = ""
+    what: str = ""
+    place: Callable[[tuple], str] = place_words("in {0}")
+    per_slice: bool = False
+    tier: float | None = None
+    weight: float | Callable[[tuple], float] = 1.0
+    way: str = "more"
+    limit: bool = False
+
+    def slack_weight(self, idx: tuple) -> float:
+        return float(self.weight(idx) if callable(self.weight) else self.weight)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Per-slice power at sites, in MW, from one Pyomo Var (or Expression).
+
+    ``keys`` lists ``(label, site, year, index)``: the variable is ``var[index + (t,)]`` per
+    slice (``var[index]`` for every slice when ``per_slice`` is False, as the facility load
+    pue_s(t) x ITLoad[s, y]). ``scale`` is a per-site factor per slice (the PUE), ``sign`` +1
+    for an injection into the site's power balance and -1 for a withdrawal. ``label`` names the
+    series in the dispatch table (a tech, ``grid_import``, ``curtailment``...).
+    """
+
+    name: str
+    var: str
+    keys: list
+    sign: float = 1.0
+    role: str = "supply"
+    per_slice: bool = True
+    scale: Callable | None = None            # site -> per-slice factors
+    clean_annual: Callable | None = None     # (label, site) -> share of the energy counted clean (annual rows)
+    clean_hourly: Callable | None = None     # (label, site) -> per-slice clean share (24/7 CFE)
+    co2: Callable | None = None              # (label, site) -> tCO2 per MWh
+    _at: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def at(self, s, y) -> list:
+        """[(label, index)] of this flow at (s, y)."""
+        if not self._at and self.keys:
+            for label, s2, y2, idx in self.keys:
+                self._at.setdefault((s2, y2), []).append((label, idx))
+        return self._at.get((s, y), [])
+
+    def series(self, var, idx, n: int) -> list:
+        """The flow's terms per slice (unscaled): Pyomo terms, or numbers when ``var`` holds values."""
+        if self.per_slice:
+            return [var[idx + (t,)] for t in range(n)]
+        return [var[idx]] * n
+
+
+@dataclass
+class Ledger:
+    """What the blocks registered (see the module docstring and docs/formulation.md section 1.1)."""
+
+    stages: dict = field(default_factory=dict)        # component name -> stage
+    families: dict = field(default_factory=dict)      # constraint name -> Family
+    flows: list = field(default_factory=list)
+    costs: dict = field(default_factory=dict)         # component -> [callable (s, y) -> USD/yr]
+    emissions: dict = field(default_factory=dict)     # name -> (kind, callable (s, y) -> tCO2/yr)
+    capex: dict = field(default_factory=dict)         # component -> [callable (s, y) -> overnight USD]
+
+    # -- registration ---------------------------------------------------------------------------
+    def add(self, m, name: str, component, stage: str, **family):
+        """Attach ``component`` to ``m`` as ``name`` with its stage; constraints take :class:`Family` fields."""
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
+        setattr(m, name, component)
+        self.stages[name] = stage
+        if family or component.ctype.__name__ == "Constraint":
+            self.families[name] = Family(name=name, stage=stage, **family)
+        return component
+
+    def add_flow(self, flow: Flow) -> None:
+        if flow.role not in ROLES:
+            raise ValueError(f"flow role must be one of {ROLES}, not {flow.role!r}")
+        self.flows.append(flow)
+
+    def add_cost(self, component: str, term: Callable) -> None:
+        """Add a term (callable of (s, y), USD per calendar year) to a cost component."""
+        self.costs.setdefault(component, []).append(term)
+
+    def add_capex(self, component: str, term: Callable) -> None:
+        """Add a term (callable of (s, y), overnight USD commissioned in planning year y) to a capex component."""
+        self.capex.setdefault(component, []).append(term)
+
+    def add_emission(self, name: str, term: Callable, kind: str = "operational") -> None:
+        """An emission term (callable of (s, y), tCO2 per calendar year): ``operational`` or ``embodied``."""
+        self.emissions[name] = (kind, term)
+
+    # -- reading --------------------------------------------------------------------------------
+    def of_stage(self, stage: str) -> list[str]:
+        return [k for k, v in self.stages.items() if v == stage]
+
+    def cost(self, component: str, s, y):
+        return sum(f(s, y) for f in self.costs[component])
+
+    def supply(self, role: str | None = None) -> list[Flow]:
+        return [f for f in self.flows if role is None or f.role == role]
+
+
+# -- the sums every reader shares: in the model (Pyomo terms) and on solved values (numbers) ------------
+def _weighted(w, coef, xs):
+    """sum_t w_t coef_t x_t over the slices with a non-zero coefficient."""
+    return sum(w[t] * coef[t] * xs[t] for t in range(len(w)) if coef[t])
+
+
+def _flows_at(m, s, y, roles, values=None):
+    """(flow, label, index, variable or values) of every registered flow with a role in ``roles`` at (s, y)."""
+    for f in m.ledger.flows:
+        if f.role not in roles:
+            continue
+        at = f.at(s, y)
+        if not at:
+            continue
+        v = values[f.var] if values is not None else getattr(m, f.var)
+        for label, idx in at:
+            yield f, label, idx, v
+
+
+def balance_terms(m, ix, s, y, t) -> list:
+    """Signed, scaled terms of every flow at (s, y, t): the left side of Power_Balance."""
+    out = []
+    for f in m.ledger.flows:
+        at = f.at(s, y)
+        if not at:
+            continue
+        v = getattr(m, f.var)
+        sc = f.scale(s)[t] if f.scale is not None else 1.0
+        c = f.sign * float(sc)
+        for _label, idx in at:
+            x = v[idx + (t,)] if f.per_slice else v[idx]
+            out.append(x if c == 1.0 else c * x)
+    return out
+
+
+def energy_mwh(m, ix, s, y, clean: str, basis: str, values: dict | None = None):
+    """Supply energy at (s, y), MWh per calendar year, counted ``clean`` or ``"dirty"``.
+
+    ``basis`` ``"annual"`` uses each flow's annual clean share (the annual clean-share row, the
+    summary); ``"hourly"`` its per-slice clean share (24/7 CFE). With ``values`` (component
+    name -> {index: value}) the sum is a number; without, a Pyomo expression.
+    """
+    w = ix.weight_h
+    n = len(w)
+    total = 0
+    for f, label, idx, v in _flows_at(m, s, y, ("supply",), values):
+        if basis == "hourly" and f.clean_hourly is not None:
+            share = np.asarray(f.clean_hourly(label, s), dtype=float)
+        else:
+            share = np.full(n, float(f.clean_annual(label, s)) if f.clean_annual is not None else 0.0)
+        coef = share if clean == "clean" else 1.0 - share
+        if not coef.any():
+            continue
+        if basis == "annual" and len(set(coef.tolist())) == 1:
+            # one share for the year: c x sum_t w_t x_t
+            c = float(coef[0])
+            total = total + c * sum(w[t] * x for t, x in enumerate(f.series(v, idx, n)))
+        else:
+            total = total + _weighted(w, coef, f.series(v, idx, n))
+    return total
+
+
+def served_mwh(m, ix, s, y, values: dict | None = None):
+    """Facility energy served at (s, y), MWh/yr: the load flows less the load reductions (curtailment)."""
+    w = ix.weight_h
+    n = len(w)
+    total = 0
+    for f, _label, idx, v in _flows_at(m, s, y, ("load", "load_reduction"), values):
+        if not f.per_slice:
+            weight = float(np.dot(w, f.scale(s))) if f.scale is not None else float(sum(w))
+            term = weight * v[idx]
+        else:
+            sc = f.scale(s) if f.scale is not None else np.ones(n)
+            term = sum(w[t] * float(sc[t]) * v[idx + (t,)] for t in range(n))
+        total = total + (term if f.role == "load" else -term)
+    return total
+
+
+def emission_terms(m, ix, s, y, kind: str = "operational"):
+    """tCO2/yr at (s, y): the flows' CO2 (operational) and the registered terms of ``kind``."""
+    total = 0
+    if kind == "operational":
+        w = ix.weight_h
+        n = len(w)
+        for f, label, idx, v in _flows_at(m, s, y, ROLES):
+            c = float(f.co2(label, s)) if f.co2 is not None else 0.0
+            if c:
+                total = total + c * sum(w[t] * x for t, x in enumerate(f.series(v, idx, n)))
+    for k, term in m.ledger.emissions.values():
+        if k == kind:
+            total = total + term(s, y)
+    return total

@@ -1,0 +1,310 @@
+"""HiGHS: the only module that touches the solver (highspy).
+
+A Pyomo model is compiled by Pyomo's linear standard-form compiler (sparse matrix in mixed
+form) and passed to highspy as arrays: no files, and no per-constraint Python calls into the
+solver. :func:`to_highs` does the whole hand-off; :func:`siting.diagnose.relax` builds its own
+matrix (the model's, with slack columns) from the same pieces (:func:`compile_model`,
+:func:`new_lp`, :func:`new_highs`). :func:`run` runs HiGHS so that Ctrl-C stops it cleanly and
+:func:`outcome` keeps what a run returned, its status mapped to siting's words.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InfeasibleError
+
+__all__ = ["compile_model", "row_senses", "column_bounds", "integer_columns", "new_lp", "new_highs", "to_highs",
+           "run", "run_highs", "Outcome", "outcome", "marginal_values"]
+
+log = logging.getLogger("siting")
+
+
+def compile_model(m):
+    """Pyomo's standard form of ``m`` in mixed form (``c``, ``c_offset``, ``A``, ``rhs``, ``rows``, ``columns``).
+
+    A constant constraint that can never hold raises InfeasibleError, with the reachability
+    findings of ``m``'s instance when there are any.
+    """
+    from pyomo.common.errors import InfeasibleConstraintException
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    try:
+        return LinearStandardFormCompiler().write(m, mixed_form=True)
+    except InfeasibleConstraintException as e:
+        msgs = []
+        if hasattr(m, "inst"):
+            from .checks import findings
+
+            msgs = [f.text for f in findings(m.inst, getattr(m, "slices", None))]
+        raise InfeasibleError(msgs or [f"a constraint can never hold whatever the plan: {' '.join(str(e).split())}"]) \
+            from None
+
+
+def row_senses(sf) -> np.ndarray:
+    """The sense of each compiled row: 0 for =, 1 for <=, -1 for >=."""
+    return np.fromiter((r[1] for r in sf.rows), dtype=np.int8, count=len(sf.rows))
+
+
+def column_bounds(cols) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of the Pyomo variables ``cols`` (``None`` as -inf / +inf)."""
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in cols], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in cols], dtype=float)
+    return lower, upper
+
+
+def integer_columns(cols) -> np.ndarray:
+    """Whether each of the Pyomo variables ``cols`` is integer (or binary)."""
+    return np.fromiter((v.is_integer() for v in cols), dtype=bool, count=len(cols))
+
+
+def new_lp(A, sense: np.ndarray, rhs, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+           is_int: np.ndarray | None = None, offset: float = 0.0):
+    """A ``highspy.HighsLp``: min ``cost`` x + ``offset`` s.t. row i of ``A`` x <=, >= or = ``rhs[i]``
+    (``sense`` 1, -1, 0), ``lower`` <= x <= ``upper``, x integer where ``is_int`` (none when None)."""
+    import highspy
+
+    inf = highspy.kHighsInf
+    nrow, n = A.shape
+    rhs = np.asarray(rhs, dtype=float)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = nrow
+    lp.col_cost_ = cost
+    lp.offset_ = float(offset)
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.where(sense == 1, -inf, rhs)
+    lp.row_upper_ = np.where(sense == -1, inf, rhs)
+    A = A if A.format == "csc" else A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    if is_int is not None and is_int.any():
+        lp.integrality_ = np.where(is_int, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
+    return lp
+
+
+def new_highs(settings: dict, lp=None):
+    """A ``highspy.Highs`` with ``settings`` applied (and ``lp`` passed to it when given).
+
+    ``settings``: log (HiGHS's output, default off), time_limit (s), mip_gap (relative, default
+    1e-4), threads, presolve (True/False; HiGHS's default when absent) and random_seed (default 0).
+    Absent or None keys keep the defaults.
+    """
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(settings.get("log") or False))
+    if settings.get("time_limit") is not None:
+        h.setOptionValue("time_limit", float(settings["time_limit"]))
+    gap = settings.get("mip_gap")
+    h.setOptionValue("mip_rel_gap", float(1e-4 if gap is None else gap))
+    if settings.get("threads") is not None:
+        h.setOptionValue("threads", int(settings["threads"]))
+    if settings.get("presolve") is not None:
+        h.setOptionValue("presolve", "on" if settings["presolve"] else "off")
+    seed = settings.get("random_seed")
+    h.setOptionValue("random_seed", int(0 if seed is None else seed))
+    if lp is not None:
+        h.passModel(lp)
+    return h
+
+
+def to_highs(m, settings: dict):
+    """Compile ``m`` to arrays and pass them to a new ``highspy.Highs`` with ``settings`` applied.
+
+    ``settings`` as :func:`new_highs`, and ``relax`` (integers relaxed). Returns ``(h, columns,
+    info)``: the solver, the Pyomo variables in column order, and the model size (rows, columns,
+    nonzeros, integers) with the hand-off time. The compiled matrix is freed before returning,
+    so only HiGHS holds a copy during the solve.
+    """
+    t0 = time.perf_counter()
+    sf = compile_model(m)
+    cols = sf.columns
+    n, nrow = len(cols), len(sf.rows)
+    cost = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
+    offset = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
+    lower, upper = column_bounds(cols)
+    is_int = integer_columns(cols)
+    relax = bool(settings.get("relax"))
+    nnz = int(sf.A.nnz)
+    limit_rows = _limit_rows(m, sf)
+    lp = new_lp(sf.A, row_senses(sf), sf.rhs, cost, lower, upper, None if relax else is_int, offset)
+    del sf, cost, lower, upper
+    h = new_highs(settings, lp)
+    del lp
+    info = {"rows": nrow, "columns": n, "nonzeros": nnz, "integers": 0 if relax else int(is_int.sum()),
+            "handoff_s": time.perf_counter() - t0, "is_int": is_int, "limit_rows": limit_rows}
+    log.info("handed %d rows x %d columns (%d nonzeros, %d integers) to HiGHS in %.1f s", nrow, n, nnz,
+             info["integers"], info["handoff_s"])
+    return h, cols, info
+
+
+def _limit_rows(m, sf) -> dict | None:
+    """The compiled rows of the ledger's limit families (``Family.limit``): row numbers, family names,
+    indices and senses, kept (a few numbers per row) so that marginal values can be reported after the
+    Pyomo model is freed. None for a model without a ledger."""
+    ledger = getattr(m, "ledger", None)
+    if ledger is None:
+        return None
+    limits = {name for name, f in ledger.families.items() if f.limit}
+    rows, names, idx, sense = [], [], [], []
+    for i, (con, sen) in enumerate(sf.rows):
+        name = con.parent_component().local_name
+        if name in limits:
+            k = con.index()
+            rows.append(i)
+            names.append(name)
+            idx.append(k if isinstance(k, tuple) else (k,))
+            sense.append(sen)
+    return {"row": np.asarray(rows, dtype=np.int64), "family": names, "index": idx,
+            "sense": np.asarray(sense, dtype=np.int8), "rhs": np.asarray(sf.rhs, dtype=float)[rows]}
+
+
+def marginal_values(h, out: Outcome, info: dict) -> dict | None:
+    """Row duals and activities of the limit rows at the plan HiGHS found.
+
+    An LP's duals are read directly. After a MIP, the integer columns are fixed at their
+    (rounded) values, integrality is dropped and the LP is solved again: its duals are the
+    marginal values of the limits for that plan's sites, modules and units. Returns None when
+    there is nothing to report or the fixed LP does not solve to optimality (logged).
+    """
+    import highspy
+
+    lim = info.get("limit_rows")
+    if not lim or not len(lim["row"]) or not out.has_solution:
+        return None
+    is_int = info["is_int"] if info["integers"] else np.zeros(info["columns"], dtype=bool)
+    t0 = time.perf_counter()
+    if is_int.any():
+        j = np.flatnonzero(is_int).astype(np.int32)
+        v = np.round(out.x[j])
+        h.changeColsBounds(len(j), j, v, v)
+        h.changeColsIntegrality(len(j), j, np.full(len(j), highspy.HighsVarType.kContinuous))
+        h.setOptionValue("time_limit", highspy.kHighsInf)
+        run(h)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            log.warning("marginal values: the LP with the plan's integers fixed ended %s; no binding table",
+                        h.modelStatusToString(h.getModelStatus()))
+            return None
+    sol = h.getSolution()
+    rows = lim["row"]
+    duals = np.asarray(sol.row_dual, dtype=float)[rows]
+    values = np.asarray(sol.row_value, dtype=float)[rows]
+    log.info("marginal values of %d limit rows in %.1f s", len(rows), time.perf_counter() - t0)
+    return {**lim, "dual": duals, "value": values}
+
+
+def run(h) -> None:
+    """``h.run()`` that Ctrl-C stops cleanly.
+
+    In the main thread HiGHS runs in a worker thread while this one waits; Ctrl-C sets a flag
+    that HiGHS's interrupt callbacks (simplex, IPM, MIP) read, HiGHS stops at its next check,
+    and KeyboardInterrupt is raised once it has. Further Ctrl-C while it stops are absorbed.
+    Outside the main thread (no Ctrl-C arrives there) ``h.run()`` is called directly.
+    """
+    import highspy
+
+    if threading.current_thread() is not threading.main_thread():
+        h.run()
+        return
+    stop = threading.Event()
+
+    def interrupt(e):
+        if stop.is_set():
+            e.interrupt()
+
+    hooks = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
+    for cb in hooks:
+        cb += interrupt
+    box: dict = {}
+
+    def work():
+        try:
+            box["status"] = h.run()
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = e
+        finally:
+            try:
+                highspy.Highs.resetGlobalScheduler(False)
+            except Exception:  # noqa: BLE001 - as highspy's own threaded solve
+                pass
+
+    worker = threading.Thread(target=work, name="siting-highs", daemon=True)
+    try:
+        worker.start()
+        while worker.is_alive():
+            try:
+                worker.join(0.05)
+            except KeyboardInterrupt:
+                if not stop.is_set():
+                    log.warning("interrupted: stopping the solver")
+                stop.set()
+    finally:
+        for cb in hooks:
+            cb -= interrupt
+    if "error" in box:
+        raise box["error"]
+    if stop.is_set():
+        raise KeyboardInterrupt
+
+
+def run_highs(h) -> float:
+    """Run HiGHS on the handed-off model (:func:`run`); the seconds taken."""
+    t1 = time.perf_counter()
+    log.info("solving with HiGHS")
+    run(h)
+    return time.perf_counter() - t1
+
+
+@dataclass
+class Outcome:
+    """What a finished HiGHS run returned, kept so that the solver can be freed before the
+    results are read: model status (and its text), whether a feasible solution exists, the MIP
+    gap, the column values, and ``kind``, the status in siting's words: ``"optimal"``,
+    ``"infeasible"``, ``"time_limit"``, ``"stopped"`` (another limit), ``"interrupted"`` (Ctrl-C)
+    or ``"error"``."""
+
+    status: object
+    status_text: str
+    has_solution: bool
+    mip_gap: float
+    x: np.ndarray
+    kind: str
+    #: marginal values of the limit rows (:func:`marginal_values`), when computed
+    marginals: dict | None = None
+
+
+def _kind(ms, n: int) -> str:
+    import highspy
+
+    MS = highspy.HighsModelStatus
+    if ms == MS.kOptimal or (n == 0 and ms == MS.kModelEmpty):
+        return "optimal"
+    if ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
+        return "infeasible"
+    if ms == MS.kInterrupt:
+        return "interrupted"
+    if ms == MS.kTimeLimit:
+        return "time_limit"
+    if ms in (MS.kIterationLimit, MS.kSolutionLimit, MS.kObjectiveBound, MS.kObjectiveTarget):
+        return "stopped"
+    return "error"
+
+
+def outcome(h, n: int) -> Outcome:
+    """The :class:`Outcome` of the last ``run()`` of ``h`` (a model of ``n`` columns)."""
+    import highspy
+
+    ms = h.getModelStatus()
+    hinfo = h.getInfo()
+    has_sol = hinfo.primal_solution_status == 2 or ms == highspy.HighsModelStatus.kOptimal
+    x = np.array(h.getSolution().col_value, dtype=float) if n and has_sol else np.zeros(n)
+    return Outcome(ms, h.modelStatusToString(ms), bool(has_sol), float(hinfo.mip_gap), x, _kind(ms, n))

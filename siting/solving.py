@@ -1,0 +1,269 @@
+"""Solve an instance or a model: the reachability checks, the hand-off to HiGHS
+(:mod:`siting.solver`), freeing the Pyomo model during the solve, and reading the solution back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from .checks import findings
+from .errors import InfeasibleError, SolveError
+from .instance import Instance
+from .results import Results
+from .solver import Outcome, marginal_values, outcome, run_highs, to_highs
+
+__all__ = ["solve", "solve_model", "solve_released", "load_solution", "check_targets", "infeasible", "column_layout",
+           "columns_from_layout", "release_memory"]
+
+log = logging.getLogger("siting")
+
+
+def _settings(inst: Instance, **given) -> dict:
+    s = dict(inst.scenario.get("solver", {}))
+    for k, v in given.items():
+        if v is not None:
+            s[k] = v
+    return s
+
+
+def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None = None,
+          threads: int | None = None, log_solver: bool | None = None, presolve: bool | None = None) -> Results:
+    """Solve an instance (built here) or a model from :func:`siting.build_model`.
+
+    Parameters
+    ----------
+    inst_or_model : :class:`~siting.Instance` or a Pyomo model from :func:`build_model`.
+    time_limit : seconds; the incumbent is returned with status ``"time_limit"`` and its gap.
+    mip_gap : relative MIP gap (default 1e-4, or scenario.toml [solver] mip_gap).
+    threads : solver threads.
+    log_solver : print HiGHS's log.
+    presolve : turn HiGHS presolve on or off (default: on).
+
+    Raises
+    ------
+    InfeasibleError : a target is out of reach (checked before solving, in words: year, limiting
+        resource, numbers), or HiGHS proves infeasibility (then one paragraph names the constraint
+        families that bind together, found by relaxing them with penalised slacks).
+    SolveError : HiGHS stopped with an error, or at the time limit with no feasible plan.
+    KeyboardInterrupt : Ctrl-C stopped the solver (it is stopped cleanly; nothing is written).
+
+    With scenario.toml ``[targets] mode = "soft"`` an out-of-reach target is logged as a warning
+    instead, and the plan reports the shortfall (summary ``shortfall_it_mw``, ``shortfall_pflops``).
+    """
+    from .timeseries import make_slices
+
+    if isinstance(inst_or_model, Instance):
+        inst = inst_or_model
+        st = _settings(inst, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log_solver,
+                       presolve=presolve)
+        slices = make_slices(inst)
+        check_targets(inst, slices)
+        return solve_released(inst, slices, st)
+    m = inst_or_model
+    inst = m.inst
+    check_targets(inst, getattr(m, "slices", None))
+    st = _settings(inst, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log_solver,
+                   presolve=presolve)
+    return solve_model(m, st)
+
+
+def column_layout(m, cols) -> dict[str, np.ndarray]:
+    """Per Var component of ``m`` (by name): the column of each of its variables, in the
+    component's own order (-1 for a variable that is not a column)."""
+    import pyomo.environ as pyo
+
+    pos = {id(v): j for j, v in enumerate(cols)}
+    return {c.name: np.fromiter((pos.get(id(v), -1) for v in c.values()), dtype=np.int64)
+            for c in m.component_objects(pyo.Var, descend_into=True)}
+
+
+def columns_from_layout(m, layout: dict[str, np.ndarray], n: int) -> list:
+    """The variables of a rebuilt ``m`` in the column order recorded by :func:`column_layout`."""
+    import pyomo.environ as pyo
+
+    cols: list = [None] * n
+    for c in m.component_objects(pyo.Var, descend_into=True):
+        at = layout.get(c.name)
+        data = list(c.values())
+        if at is None or len(at) != len(data):
+            raise SolveError(f"the rebuilt model differs from the one solved (variable {c.name}); "
+                             "solve a model from siting.build_model instead")
+        for v, j in zip(data, at.tolist()):
+            if j >= 0:
+                cols[j] = v
+    if any(v is None for v in cols):
+        raise SolveError("the rebuilt model differs from the one solved (a column has no variable)")
+    return cols
+
+
+def release_memory() -> None:
+    """Collect Python's garbage and give the freed heap pages back to the system (glibc's
+    ``malloc_trim``; elsewhere only the collection), so that HiGHS's allocations, which go to
+    fresh pages, do not add to memory that Python no longer uses."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def solve_released(inst: Instance, slices, settings: dict) -> Results:
+    """Build, hand to HiGHS, free the Pyomo model during the solve, rebuild it and load the solution.
+
+    The Pyomo model of a large instance takes about as much memory as HiGHS's own copy; it is
+    not needed while HiGHS works, so only the column layout (one integer per variable) is kept,
+    and the model is built again (deterministically, from the same instance and slices) to
+    receive the solution. This costs one more build (a few percent of the solve on large
+    models) and keeps the peak memory of the run near HiGHS's own (docs/performance.md).
+    """
+    from .model import build_model
+
+    t0 = time.perf_counter()
+    log.info("building the model")
+    m = build_model(inst, slices=slices)
+    log.info("built the model in %.1f s", time.perf_counter() - t0)
+    h, cols, info = to_highs(m, settings)
+    layout = column_layout(m, cols)
+    del m, cols
+    release_memory()
+    solve_s = run_highs(h)
+    out = _with_marginals(h, outcome(h, info["columns"]), info, settings)
+    del h  # HiGHS's model and working memory go before the model is rebuilt
+    release_memory()
+    t2 = time.perf_counter()
+    m = build_model(inst, slices=slices)
+    cols = columns_from_layout(m, layout, info["columns"])
+    info["rebuild_s"] = time.perf_counter() - t2
+    return load_solution(m, out, cols, settings, info, solve_s)
+
+
+def check_targets(inst: Instance, slices=None) -> list[str]:
+    """Run the reachability checks; raise InfeasibleError (hard targets) or log warnings (soft targets).
+
+    Returns the findings' sentences (empty when every target is within reach).
+    """
+    from .model.targets import target_mode
+
+    msgs = [f.text for f in findings(inst, slices)]
+    if not msgs:
+        return msgs
+    if target_mode(inst) == "soft":
+        for line in msgs:
+            log.warning("%s (soft targets: the plan will report the shortfall)", line)
+        return msgs
+    raise InfeasibleError(msgs + ['set [targets] mode = "soft" in scenario.toml for the cheapest plan with the '
+                                  "shortfall reported"])
+
+
+def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: float = 0.0) -> Results:
+    """Map HiGHS's status (an :class:`~siting.solver.Outcome`), load its solution into the Pyomo
+    variables and extract the result tables."""
+    import pyomo.environ as pyo
+
+    from .model.extract import extract_tables
+    from .model.objective import OBJECTIVE_SCALE
+
+    n = info["columns"]
+    is_int = info["is_int"] if info["integers"] else np.zeros(n, dtype=bool)
+    kind = out.kind
+    has_sol = out.has_solution
+    gap = out.mip_gap if is_int.any() else 0.0
+    if kind == "optimal":
+        status = "optimal"
+        if not is_int.any():
+            gap = 0.0
+    elif kind == "infeasible":
+        infeasible(m, settings)
+    elif kind in ("time_limit", "stopped", "interrupted"):
+        if kind == "interrupted":
+            raise KeyboardInterrupt
+        if not has_sol:
+            if kind == "time_limit":
+                limit = settings.get("time_limit")
+                raise SolveError(f"no plan found in {float(limit):g} s: the solver reached its time limit before "
+                                 "finding any feasible plan; raise the time limit (--time-limit, or scenario.toml "
+                                 "[solver] time_limit)")
+            raise SolveError(f"no plan found: the solver stopped ({out.status_text}) after {solve_s:.1f} s "
+                             "before finding any feasible plan")
+        status = kind
+    else:
+        raise SolveError(f"the solver ended with status error: {out.status_text}")
+    x = np.where(is_int, np.round(out.x), out.x)
+    for v, val in zip(cols, x.tolist()):
+        v.set_value(val, skip_validation=True)
+    t2 = time.perf_counter()
+    tables = extract_tables(m)
+    _add_shortfall(m, tables)
+    if out.marginals is not None:
+        from .model.binding import binding_table
+
+        tables["binding"] = binding_table(m, out.marginals)
+    objective = float(pyo.value(m.Total_Cost)) / OBJECTIVE_SCALE
+    timings = {"handoff_s": info["handoff_s"], "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
+    for k in ("rebuild_s", "marginals_s"):
+        if k in info:
+            timings[k] = info[k]
+    size = {k: info[k] for k in ("rows", "columns", "nonzeros", "integers")}
+    return Results(tables=tables, status=status, objective=objective, mip_gap=gap, solve_seconds=solve_s,
+                   model_size=size, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name)
+
+
+def infeasible(m, settings: dict | None = None):
+    """Raise InfeasibleError for a model HiGHS proved infeasible, with the reason in words.
+
+    The reachability findings when there are any (a model built and solved directly skips the
+    checks before solving); else one paragraph from :func:`siting.diagnose.explain_infeasible`.
+    """
+    from .diagnose import explain_infeasible
+
+    msgs = [f.text for f in findings(m.inst, getattr(m, "slices", None))]
+    if msgs:
+        raise InfeasibleError(msgs)
+    log.info("the model is infeasible; relaxing its limits to find the ones that bind together")
+    raise InfeasibleError(explain_infeasible(m, settings))
+
+
+def _add_shortfall(m, tables: dict) -> None:
+    """Soft targets: add summary columns shortfall_it_mw (and shortfall_pflops with compute targets)."""
+    if not m.ix.soft_targets:
+        return
+    s = tables["summary"]
+    years = s["year"].tolist()
+    it = {y: max(0.0, float(m.ITShortfall[y].value or 0.0)) for y in m.IT_TARGET_YEARS}
+    s["shortfall_it_mw"] = [it.get(y, np.nan) for y in years]
+    if len(m.COMPUTE_TARGET_YEARS):
+        pf = {y: max(0.0, float(m.ComputeShortfall[y].value or 0.0)) for y in m.COMPUTE_TARGET_YEARS}
+        s["shortfall_pflops"] = [pf.get(y, np.nan) for y in years]
+
+
+def _with_marginals(h, out: Outcome, info: dict, settings: dict) -> Outcome:
+    """``out`` with the marginal values of the limits (settings ``marginal_values``, default on) for a plan
+    that was found (optimal, or stopped with a plan)."""
+    if not settings.get("marginal_values", True) or out.kind not in ("optimal", "time_limit", "stopped"):
+        return out
+    t = time.perf_counter()
+    out.marginals = marginal_values(h, out, info)
+    info["marginals_s"] = time.perf_counter() - t
+    return out
+
+
+def solve_model(m, settings: dict) -> Results:
+    """Compile ``m``, solve it with HiGHS under ``settings`` and return the results.
+
+    ``settings``: time_limit, mip_gap, threads, log, presolve, random_seed (see
+    :func:`siting.solver.new_highs`), relax (solve the LP relaxation) and marginal_values (default
+    True: the ``binding`` table, from the LP with the plan's integers fixed).
+    """
+    h, cols, info = to_highs(m, settings)
+    solve_s = run_highs(h)
+    out = _with_marginals(h, outcome(h, info["columns"]), info, settings)
+    del h  # free HiGHS before the tables are built
+    return load_solution(m, out, cols, settings, info, solve_s)
+
+
