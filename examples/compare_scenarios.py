@@ -28,8 +28,7 @@ def with_policy(inst: siting.Instance, typical_days: int | None = None, **policy
     scenario.setdefault("policy", {}).update(policy)
     if typical_days is not None:
         scenario["time"] = {**scenario.get("time", {}), "mode": "typical_days", "typical_days": typical_days}
-    return siting.Instance.from_frames(scenario, inst.targets, inst.sites, inst.zones, inst.techs, inst.chips,
-                                       inst.profiles, name=inst.name)
+    return inst.replace(scenario)
 
 
 def main(argv: list[str] | None = None) -> int:

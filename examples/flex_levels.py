@@ -5,6 +5,13 @@ Usage::
 
     python examples/flex_levels.py                      # us_250gw, mip gap 1 %, gas supply capped
     python examples/flex_levels.py --no-gas-cap         # gas as bundled (uncapped)
+    python examples/flex_levels.py --quick              # us_regions_small, none and 0.5 % only
+
+The default study solves us_250gw four times and takes long (about half an hour on 2 cores); a bar
+(or, when the output is not a terminal, a line per solve on stderr) shows the solves done, the time
+taken and an estimate of the time left. ``--quick`` is a small setting (us_regions_small, no
+flexibility and the 0.5 % level: two solves, about a minute) to try the script or check it runs;
+arguments given with it take precedence.
 
 Each run uses soft targets (``[targets] mode = "soft"``, 1e9 USD per MW short per year), so a
 target out of reach gives the cheapest plan and the shortfall instead of no plan; "GW
@@ -36,6 +43,7 @@ import copy
 import sys
 
 import pandas as pd
+from _progress import Progress
 
 import siting
 
@@ -70,39 +78,52 @@ def variant(inst: siting.Instance, level: str | None, gas_cap: bool) -> siting.I
         techs = set(inst.techs.tech)
         supply = pd.DataFrame([{"tech": k, "year": y, "max_new_mw": v, "region": ""}
                                for k, v in GAS_CAP_MW.items() if k in techs for y in inst.years])
-    return siting.Instance.from_frames(scenario, inst.targets, inst.sites, zones, inst.techs, inst.chips,
-                                       inst.profiles, name=inst.name, supply=supply)
+    return inst.replace(scenario, zones=zones, supply=supply)
+
+
+def study(base: siting.Instance, level: str, args, last: int) -> dict:
+    """Solve the variant of ``level`` and return its row of the table."""
+    inst = variant(base, None if level == "none" else level, not args.no_gas_cap)
+    res = siting.solve(siting.build_model(inst), mip_gap=args.mip_gap, time_limit=args.time_limit)
+    s = res.summary.set_index("year")
+    c = res.costs[res.costs.component != "shortfall"]
+    gw = float(s.at[last, "it_gw"])
+    annual = c[c.year == last].cost_usd.sum()
+    total = c.cost_usd_discounted.sum()
+    lost = c[c.component == "lost_compute"].cost_usd.sum()
+    d = res.dispatch
+    g = d[(d.tech == "grid_import") & (d.year == last)]
+    grid_twh = float((g.power_mw * g.slice.map(res.slices.set_index("slice").weight_h)).sum()) / 1e6
+    return {"flexibility": level, "status": res.status, "gap %": 100 * (res.mip_gap or 0.0),
+            f"GW reached {last}": gw, f"short GW {last}": float(s.at[last, "shortfall_it_mw"]) / 1000.0,
+            f"annual $B per GW {last}": annual / 1e9 / gw if gw > 0 else float("nan"),
+            "discounted $B (no penalty)": total / 1e9, "lost compute $B": lost / 1e9 + 0.0,
+            f"grid TWh {last}": grid_twh + 0.0}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("instance", nargs="?", default="us_250gw", help="bundled name or folder (zones as us_250gw)")
+    ap.add_argument("instance", nargs="?", default=None,
+                    help="bundled name or folder (zones as us_250gw); default us_250gw (--quick: us_regions_small)")
     ap.add_argument("--mip-gap", type=float, default=0.01, help="relative MIP gap (default 0.01)")
     ap.add_argument("--time-limit", type=float, default=None, help="seconds per solve")
     ap.add_argument("--no-gas-cap", action="store_true", help="leave gas equipment uncapped")
-    ap.add_argument("--levels", nargs="*", default=["none", *LEVELS], help="subset of: none " + " ".join(LEVELS))
+    ap.add_argument("--levels", nargs="*", default=None,
+                    help="subset of: none " + " ".join(LEVELS) + " (default all; --quick: none 0p5pct)")
+    ap.add_argument("--quick", action="store_true", help="a small setting: us_regions_small, none and 0p5pct")
     args = ap.parse_args(argv)
+    if args.instance is None:
+        args.instance = "us_regions_small" if args.quick else "us_250gw"
+    if args.levels is None:
+        args.levels = ["none", "0p5pct"] if args.quick else ["none", *LEVELS]
     base = siting.load_instance(args.instance)
     last = base.years[-1]
     rows = []
-    for level in args.levels:
-        inst = variant(base, None if level == "none" else level, not args.no_gas_cap)
-        res = siting.solve(siting.build_model(inst), mip_gap=args.mip_gap, time_limit=args.time_limit)
-        s = res.summary.set_index("year")
-        c = res.costs[res.costs.component != "shortfall"]
-        gw = float(s.at[last, "it_gw"])
-        annual = c[c.year == last].cost_usd.sum()
-        total = c.cost_usd_discounted.sum()
-        lost = c[c.component == "lost_compute"].cost_usd.sum()
-        d = res.dispatch
-        g = d[(d.tech == "grid_import") & (d.year == last)]
-        grid_twh = float((g.power_mw * g.slice.map(res.slices.set_index("slice").weight_h)).sum()) / 1e6
-        rows.append({"flexibility": level, "status": res.status, "gap %": 100 * (res.mip_gap or 0.0),
-                     f"GW reached {last}": gw, f"short GW {last}": float(s.at[last, "shortfall_it_mw"]) / 1000.0,
-                     f"annual $B per GW {last}": annual / 1e9 / gw if gw > 0 else float("nan"),
-                     "discounted $B (no penalty)": total / 1e9, "lost compute $B": lost / 1e9 + 0.0,
-                     f"grid TWh {last}": grid_twh + 0.0})
-        print(f"{level}: {res.status}, {gw:.1f} GW in {last}", flush=True)
+    with Progress(len(args.levels), "flex_levels") as progress:
+        for level in args.levels:
+            rows.append(study(base, level, args, last))
+            r = rows[-1]
+            progress.step(f"{level}: {r['status']}, {r[f'GW reached {last}']:.1f} GW in {last}")
     table = pd.DataFrame(rows).set_index("flexibility")
     print(f"\n{args.instance}: IT GW reached in {last} and cost per GW by flexibility level "
           f"({'gas supply capped' if not args.no_gas_cap else 'gas uncapped'})")

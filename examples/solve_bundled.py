@@ -30,8 +30,7 @@ def load(name: str, typical_days: int | None) -> siting.Instance:
         return inst
     scenario = dict(inst.scenario)
     scenario["time"] = {**scenario.get("time", {}), "mode": "typical_days", "typical_days": typical_days}
-    return siting.Instance.from_frames(scenario, inst.targets, inst.sites, inst.zones, inst.techs, inst.chips,
-                                       inst.profiles, name=inst.name)
+    return inst.replace(scenario)
 
 
 def print_plan(res: siting.Results) -> None:

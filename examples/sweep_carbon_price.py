@@ -40,13 +40,13 @@ def main() -> None:
     last = max(inst.years)
     ss = sr.scenario_summary.set_index("scenario")
     year = sr.summary[sr.summary["year"] == last].set_index("scenario")
-    table = ss[["policy.carbon_price_usd_per_t", "status", "objective_usd", "cost_usd_per_gw", "sites_chosen"]].join(
-        year[["tco2", "clean_share"]])
+    cols = ["policy.carbon_price_usd_per_t", "status", "objective_usd", "capex_usd_per_gw_it", "sites_chosen"]
+    table = ss[cols].join(year[["tco2", "clean_share"]])
     table["objective_usd"] /= 1e9
-    table["cost_usd_per_gw"] /= 1e9
+    table["capex_usd_per_gw_it"] /= 1e9
     table["tco2"] /= 1e3
     table = table.rename(columns={"policy.carbon_price_usd_per_t": "USD/tCO2", "objective_usd": "cost $B",
-                                  "cost_usd_per_gw": "$B per GW", "tco2": f"ktCO2 {last}",
+                                  "capex_usd_per_gw_it": "capex $B per GW IT", "tco2": f"ktCO2 {last}",
                                   "clean_share": f"clean {last}"})
     print(table.round(3).to_string())
     print(f"\nsites chosen across prices: {sr.site_frequency[['site', 'share']].to_dict('records')}")

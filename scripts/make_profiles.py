@@ -1,11 +1,14 @@
-"""Write the hourly profiles.csv of a bundled instance: seeded solar, wind, grid-price and PUE profiles.
+"""Write synthetic hourly profiles for the zones of a bundled instance: seeded solar, wind, grid-price and PUE.
+
+The bundled instances ercot_campus, us_250gw and us_regions_small no longer use these profiles:
+their profiles.csv are measured (2021 EIA-930 generation, hub prices and temperature), written by
+``scripts/measured_profiles.py``. This generator stays for comparison (its daily wind variability,
+a CV of 0.77-0.96 with 21-27 % of near-calm days, is far above measured fleets' 0.40-0.67 and
+0.3-6 %; issue 16) and for zones without data; it writes only where ``--out`` says.
 
 Usage (from anywhere)::
 
-    python scripts/make_profiles.py ercot_campus          # writes instances/ercot_campus/profiles.csv
-    python scripts/make_profiles.py us_250gw us_regions_small
-    python scripts/make_profiles.py --all
-    python scripts/make_profiles.py us_250gw --out X.csv  # somewhere else
+    python scripts/make_profiles.py us_250gw --out X.csv  # the synthetic profiles of us_250gw's zones
     python scripts/make_profiles.py --check us_250gw      # print annual CFs against profile_targets.csv
 
 This generalises ``scripts/make_toy_profiles.py`` (which still writes the toy's file). The
@@ -385,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("instances", nargs="*", help=f"bundled instance(s): {', '.join(INSTANCES)}")
     ap.add_argument("--all", action="store_true", help="every instance this script knows")
-    ap.add_argument("--out", type=Path, help="output CSV (one instance only; default instances/<name>/profiles.csv)")
+    ap.add_argument("--out", type=Path, help="output CSV (one instance only; required to write: the bundled "
+                                             "instances' profiles.csv are measured, see scripts/measured_profiles.py)")
     ap.add_argument("--check", action="store_true", help="only compare the existing files with their targets")
     args = ap.parse_args(argv)
     names = list(INSTANCES) if args.all else args.instances
@@ -396,10 +400,13 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown instance(s) {unknown}; known: {list(INSTANCES)}")
     if args.out and len(names) != 1:
         ap.error("--out takes exactly one instance")
+    if not args.check and not args.out:
+        ap.error("the bundled instances' profiles.csv are measured (scripts/measured_profiles.py); "
+                 "give --out to write the synthetic profiles elsewhere, or --check")
     ok = True
     for name in names:
         if not args.check:
-            out = args.out or ROOT / "instances" / name / "profiles.csv"
+            out = args.out
             df = make_profiles(name)
             write_csv(df, out)
             print(f"wrote {len(df)} rows to {out} ({out.stat().st_size / 1e6:.1f} MB)")

@@ -43,7 +43,8 @@ _RESOURCE = {
 }
 _WHAT = {
     "sites": "the candidate sites can host (sum of max_it_mw of sites with earliest_year <= {y})",
-    "chips": "the accelerators that can be in service allow (supply caps max_units_per_year within each "
+    "chips": "the accelerators that can be in service allow (supply caps: chip_supply.csv, else max_units_per_year, "
+             "within each "
              "generation's install window and life)",
     "power": "the power that can be delivered carries (grid from grid_year within zonal headroom, plus on-site "
              "generators up to max_mw_per_site from their earliest_year at their availability, divided by PUE)",
@@ -102,7 +103,6 @@ def year_bounds(inst: Instance, slices=None) -> dict[int, dict[str, float]]:
     years = ix.years
     sites = inst.sites
     chips = inst.chips
-    n_y = ix.n_y
     first_open = float(sites["earliest_year"].min()) if len(sites) else math.inf
     out = {}
     for y in years:
@@ -116,11 +116,11 @@ def year_bounds(inst: Instance, slices=None) -> dict[int, dict[str, float]]:
                 continue
             if c.pflops > 0:
                 best = min(best, c.watts / c.pflops)
-            if c.max_units_per_year != c.max_units_per_year:  # NaN: no supply cap
+            caps = [ix.chip_cap.get((c.generation, yi)) for yi in inst_years]  # chip_supply.csv, else chips.csv
+            if any(v is None for v in caps):  # a year without a supply cap
                 chip_mw = chip_pf = math.inf
                 continue
-            units = c.max_units_per_year * sum(
-                sum(1 for cy in range(yi, yi + n_y[yi]) if c.first_year <= cy <= c.last_year) for yi in inst_years)
+            units = sum(caps)
             chip_mw += units * ix.chip_mw_per_unit[c.generation]
             chip_pf += units * c.pflops
         out[y] = {"sites_it_mw": site_mw, "chips_it_mw": chip_mw, "power_it_mw": _power_bound(inst, ix, y, avail),
@@ -243,7 +243,8 @@ def findings(inst: Instance, slices=None) -> list[Finding]:
                            "first_year, last_year and life_years)")
                 else:
                     why = (f"the accelerators that can be in service give at most {most / 1000:,.3f} EFLOPS "
-                           "(supply caps max_units_per_year within each generation's install window and life)")
+                           "(supply caps: chip_supply.csv, else max_units_per_year, within each generation's install "
+                           "window and life)")
                 text = (f"year {y}: the compute target of {need / 1000:,.3f} EFLOPS is {(need - most) / 1000:,.3f} "
                         f"EFLOPS out of reach; limiting resource: {_RESOURCE['chips']}: {why}")
                 out.append(Finding(y, "compute", "chips", need, most, "PFLOPS", text))

@@ -4,37 +4,69 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
+import warnings
 
 from . import __version__
 from .errors import SitingError
 
 __all__ = ["main"]
 
+#: widest line ``siting list`` prints
+LINE = 100
+#: how output-folder messages name the switches of Results.to_folder on the command line
+FORCE = ("--force", "--force")
+
+
+def _num(v, fmt: str) -> str:
+    return "-" if v is None or v != v else format(v, fmt)
+
 
 def _fmt_summary(res) -> str:
-    s = res.summary
+    """The per-year summary a planner reads: IT and compute against the targets, annual cost, the two
+    cost-per-GW figures (summary columns cost_usd_per_gw_it_yr, capex_usd_per_gw_it), emissions, and
+    what limits the plan."""
+    from .results import plan_per_gw
+
+    s = res.summary.copy()
+    if "cost_usd_per_gw_it_yr" not in s.columns:  # results written before the column existed
+        s["cost_usd_per_gw_it_yr"] = (s["cost_usd"] / s["it_gw"].where(s["it_gw"] > 1e-9)).to_numpy()
+    ef_target = bool(s["target_eflops"].notna().any())
+    cap = "capex_usd" in s.columns and "capex_usd_per_gw_it" in s.columns
     short = [c for c in ("shortfall_it_mw", "shortfall_pflops") if c in s.columns]
-    heads = {"shortfall_it_mw": "short MW", "shortfall_pflops": "short PFLOPS"}
-    cap = "capex_usd" in s.columns
-    lines = [f"{'year':>6} {'IT GW':>8} {'target':>8} {'EFLOPS':>10} {'cost $M':>10} {'ktCO2':>9} {'clean':>6}"
-             + (f" {'capex $B':>9} {'$B/GW IT':>9}" if cap else "") + "".join(f" {heads[c]:>12}" for c in short)]
+    cols = [("year", 6, lambda r: f"{r.year}"),
+            ("IT GW", 8, lambda r: _num(r.it_gw, ",.3f")),
+            ("target", 8, lambda r: _num(r.target_it_gw, ",.3f")),
+            ("EFLOPS", 9, lambda r: _num(r.eflops, ",.1f"))]
+    if ef_target:
+        cols.append(("target", 9, lambda r: _num(r.target_eflops, ",.1f")))
+    cols += [("cost $B/yr", 10, lambda r: _num(r.cost_usd / 1e9, ",.2f")),
+             ("$B/GW-yr", 9, lambda r: _num(r.cost_usd_per_gw_it_yr / 1e9, ",.2f"))]
+    if cap:
+        cols += [("capex $B", 9, lambda r: _num(r.capex_usd / 1e9, ",.2f")),
+                 ("capex $B/GW", 11, lambda r: _num(r.capex_usd_per_gw_it / 1e9, ",.2f"))]
+    cols += [("ktCO2", 9, lambda r: _num(r.tco2 / 1e3, ",.1f")),
+             ("clean", 6, lambda r: _num(r.clean_share, ".0%"))]
+    heads = {"shortfall_it_mw": ("short MW", ",.1f"), "shortfall_pflops": ("short PFLOPS", ",.1f")}
+    for c in short:
+        cols.append((heads[c][0], 12, lambda r, c=c: _num(getattr(r, c), heads[c][1])))
+    lines = [" ".join(f"{h:>{w}}" for h, w, _ in cols)]
     for r in s.itertuples(index=False):
-        tgt = "-" if r.target_it_gw != r.target_it_gw else f"{r.target_it_gw:.3f}"
-        clean = "-" if r.clean_share != r.clean_share else f"{r.clean_share:.0%}"
-        extra = ""
-        for c in short:
-            v = getattr(r, c)
-            extra += f" {'-' if v != v else f'{v:,.1f}':>12}"
-        capex = ""
-        if cap:
-            per = "-" if r.capex_usd_per_gw_it != r.capex_usd_per_gw_it else f"{r.capex_usd_per_gw_it / 1e9:.2f}"
-            capex = f" {r.capex_usd / 1e9:>9.2f} {per:>9}"
-        lines.append(f"{r.year:>6} {r.it_gw:>8.3f} {tgt:>8} {r.eflops:>10.1f} {r.cost_usd / 1e6:>10.1f} "
-                     f"{r.tco2 / 1e3:>9.1f} {clean:>6}{capex}{extra}")
-    lines.append("cost: undiscounted, per calendar year; capex: overnight, commissioned in the year; $B/GW IT: "
-                 "capex per GW of IT installed that year")
+        lines.append(" ".join(f"{f(r):>{w}}" for _, w, f in cols))
+    lines.append("cost $B/yr: the year's cost, undiscounted; $B/GW-yr: that cost per GW of IT in service "
+                 "(cost_usd_per_gw_it_yr)")
+    if cap:
+        lines.append("capex $B: overnight capex commissioned in the year; capex $B/GW: per GW of IT commissioned "
+                     "(capex_usd_per_gw_it)")
+    per = plan_per_gw(s)
+    ys = s["year"]
+    plan = [f"${_num(per['cost_usd_per_gw_it_yr'] / 1e9, ',.2f')} B per GW-year of IT in service (undiscounted)"]
+    if cap:
+        plan.insert(0, f"overnight capex ${_num(per['capex_usd_per_gw_it'] / 1e9, ',.2f')} B per GW of IT "
+                       "commissioned")
+    lines.append(f"plan {ys.min()}-{ys.max()}: " + "; ".join(plan))
     if "binding" in res.tables and len(res.binding):
         from .model.binding import limits_in_words
 
@@ -44,53 +76,88 @@ def _fmt_summary(res) -> str:
 
 
 def _cmd_list(args) -> int:
+    import textwrap
+
     from .instance import bundled_instances
 
-    for name, desc in bundled_instances().items():
-        print(f"{name:<20} {desc}")
+    items = bundled_instances()
+    w = max((len(n) for n in items), default=0) + 2
+    for name, desc in items.items():  # one line each, within 100 characters
+        print(f"{name:<{w}}" + textwrap.shorten(" ".join(str(desc).split()), width=LINE - w, placeholder=" ..."))
     return 0
 
 
+def _load(path):
+    """load_instance, with a missing file named by its path in the instance folder."""
+    import re
+
+    from .errors import InstanceError
+    from .instance import instance_path, load_instance
+
+    try:
+        return load_instance(path)
+    except InstanceError as e:
+        try:
+            folder = instance_path(path)
+        except SitingError:
+            raise e from None
+        lines = [re.sub(r"^([^/\\\s:]+): missing file", lambda m: f"{folder / m.group(1)}: missing file", ln)
+                 for ln in e.problems]
+        if lines == e.problems:
+            raise
+        raise InstanceError(lines) from None
+
+
 def _cmd_validate(args) -> int:
+    """Checks only: exit 0 (soft targets out of reach are notes), or exit 2 with one line per problem,
+    a hard target out of reach being one (as solve would stop on it)."""
     from .checks import findings
-    from .instance import load_instance
+    from .errors import InfeasibleError
     from .model.targets import target_mode
 
-    inst = load_instance(args.path)
+    inst = _load(args.path)
+    found = findings(inst)
+    if found and target_mode(inst) != "soft":
+        raise InfeasibleError([f.text for f in found] + [
+            'solve would stop on these targets; set [targets] mode = "soft" in scenario.toml for the cheapest '
+            "plan with the shortfall reported"])
     print(f"{inst.name}: valid ({len(inst.sites)} sites, {len(inst.zones)} zones, {len(inst.techs)} techs, "
           f"{len(inst.chips)} chip generations, years {inst.years[0]}-{inst.years[-1]})")
-    found = findings(inst)
     for f in found:
         print(f"note: {f.text}")
     if found:
-        if target_mode(inst) == "soft":
-            print("note: [targets] mode is \"soft\": solve will report these shortfalls in the summary")
-        else:
-            print("note: solve will stop on these targets; set [targets] mode = \"soft\" in scenario.toml for "
-                  "the cheapest plan with the shortfall reported")
+        print("note: [targets] mode is \"soft\": solve will report these shortfalls in the summary")
     return 0
 
 
 def _cmd_solve(args) -> int:
     from pathlib import Path
 
-    from .instance import load_instance
-    from .results import check_out_folder
+    from .results import check_out_folder, clean_table
     from .solving import solve
 
     out = Path(args.out)
-    check_out_folder(out, overwrite=args.force)  # before the solve, not after it
+    # before the solve, not after it: earlier results are replaced; any other non-empty folder only with --force
+    check_out_folder(out, overwrite=True, force=args.force, flags=FORCE)
     t0 = time.perf_counter()
-    inst = load_instance(args.path)
+    inst = _load(args.path)
     logging.getLogger("siting").info("loaded %s in %.1f s", inst.name, time.perf_counter() - t0)
     res = solve(inst, time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
                 log_solver=args.solver_log or None)
-    res.to_folder(out, overwrite=args.force)
+    check = None
+    if args.check_hourly:
+        from .hourly import check_hourly
+
+        check = check_hourly(inst, res, threads=args.threads)
+        res.tables["hourly_check"], res.tables["hourly_zones"] = clean_table(check.table), clean_table(check.zones)
+    res.to_folder(out, overwrite=True, force=args.force, flags=FORCE)
     if not args.quiet:
         gap = f", gap {res.mip_gap:.2%}" if res.status != "optimal" else ""
         print(f"{inst.name}: {res.status}{gap}, total discounted cost ${res.objective / 1e9:,.3f} B "
               f"(solved in {res.solve_seconds:.1f} s)")
         print(_fmt_summary(res))
+        if check is not None:
+            print(check.summary_line())
         print(f"tables written to {out}/")
     if args.report:
         _write_report(res, out, args.quiet)
@@ -115,10 +182,16 @@ def _cmd_report(args) -> int:
     from .results import read_results
 
     folder = Path(args.results)
+    if not folder.exists():
+        raise SitingError([f"{folder}: no such folder; give a folder written by siting solve --out"])
+    if not folder.is_dir():
+        raise SitingError([f"{folder}: not a folder; give a folder written by siting solve --out"])
     if not (folder / "results.json").is_file():
         raise SitingError([f"{folder}: not a results folder (no results.json); write one with siting solve --out"])
     res = read_results(folder)
     zones = None
+    if args.zones and not Path(args.zones).is_file():
+        raise SitingError([f"{args.zones}: no such file (--zones, in {Path(args.zones).parent.resolve()})"])
     if args.zones:
         import geopandas as gpd
 
@@ -131,6 +204,30 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_check_hourly(args) -> int:
+    """Run a solved plan on every hour of its years; write hourly_check.csv and hourly_zones.csv beside it."""
+    from pathlib import Path
+
+    from ._io import atomic_write
+    from .hourly import check_hourly
+    from .instance import load_instance
+    from .results import read_results
+
+    folder = Path(args.results)
+    if not (folder / "results.json").is_file():
+        raise SitingError(f"{folder}: not a results folder (no results.json); write one with siting solve --out")
+    inst = load_instance(args.path)
+    res = read_results(folder)
+    chk = check_hourly(inst, res, years=args.years, client=args.scheduler, threads=args.threads)
+    atomic_write(folder / "hourly_check.csv", lambda p: chk.table.to_csv(p, index=False))
+    atomic_write(folder / "hourly_zones.csv", lambda p: chk.zones.to_csv(p, index=False))
+    if not args.quiet:
+        print(chk.table.to_string(index=False, float_format=lambda v: f"{v:,.6g}"))
+        print(chk.summary_line())
+        print(f"written to {folder / 'hourly_check.csv'} and {folder / 'hourly_zones.csv'}")
+    return 0
+
+
 def _cmd_sweep(args) -> int:
     """Solve the scenarios of a scenarios file on Dask; resumable, failures recorded, summary and figure."""
     from pathlib import Path
@@ -138,6 +235,7 @@ def _cmd_sweep(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # a command line draws to files only
+    from ._extras import require
     from .instance import instance_path, load_instance
     from .sweep import sweep
 
@@ -149,11 +247,7 @@ def _cmd_sweep(args) -> int:
         scenarios = instance_path(args.path) / "scenarios.toml"
         if not scenarios.is_file():
             raise SitingError(f"{scenarios}: no such file; give the scenarios with --scenarios FILE")
-    try:
-        import distributed  # noqa: F401 - it sets up its loggers on import; quieten them after
-    except ImportError:
-        raise SitingError("siting sweep runs on Dask, which is not installed: pip install 'dask[distributed]' tqdm") \
-            from None
+    require("distributed", "sweep", "siting sweep")  # it sets up its loggers on import; quieten them after
     logging.getLogger("distributed").setLevel(logging.ERROR)  # Dask's INFO and shutdown notices are noise here
     inst = load_instance(args.path)
     try:
@@ -199,8 +293,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
     s.add_argument("--report", action="store_true", help="also write figures/ and report.html into --out")
     s.add_argument("--force", action="store_true",
-                   help="replace the --out folder if it holds earlier results (it is never replaced otherwise)")
+                   help="replace the --out folder even when it is not empty and holds no siting results (earlier "
+                        "results there are always replaced)")
+    s.add_argument("--check-hourly", action="store_true",
+                   help="also run the plan on all 8760 hours of each year (investments fixed): hourly_check.csv")
     s.set_defaults(func=_cmd_solve)
+    h = sub.add_parser("check-hourly", help="run a solved plan on every hour of its years, investments fixed")
+    h.add_argument("path", help="instance folder or bundled instance name (the one solved)")
+    h.add_argument("results", metavar="RESULTS_DIR", help="folder written by siting solve --out")
+    h.add_argument("--years", type=int, nargs="+", default=None, help="planning years to check (default all)")
+    h.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address or scheduler file: check the years in parallel there")
+    h.add_argument("--threads", type=int, default=None, help="solver threads")
+    h.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    h.set_defaults(func=_cmd_check_hourly)
     r = sub.add_parser("report", help="write figures and a self-contained report.html for a results folder")
     r.add_argument("results", metavar="RESULTS_DIR", help="folder written by siting solve --out")
     r.add_argument("--zones", default=None, help="zone polygons to outline on the map (GeoJSON, GeoPackage, ...)")
@@ -222,12 +328,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning on the command line: ``siting: warning: <message>``, not the source line that raised it."""
+    logging.getLogger("siting").warning("warning: %s", " ".join(str(message).split()))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 for a problem reported in words)."""
     args = _parser().parse_args(argv)
     quiet = getattr(args, "quiet", False)
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="siting: %(message)s",
                         stream=sys.stderr)
+    warnings.showwarning = _show_warning
+    started = time.time()
     try:
         return args.func(args)
     except SitingError as e:
@@ -238,8 +351,14 @@ def main(argv: list[str] | None = None) -> int:
         for line in e.problems:
             print(f"  {line}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("siting: interrupted; nothing written", file=sys.stderr)
+    except KeyboardInterrupt:  # the solver has stopped (siting.solver.run); a folder written is whole
+        out = getattr(args, "out", None) if args.command == "solve" else None
+        try:
+            written = out is not None and os.stat(os.path.join(out, "results.json")).st_mtime >= started
+        except OSError:
+            written = False
+        print(f"siting: interrupted after the tables were written to {out}" if written else
+              "siting: interrupted; nothing written", file=sys.stderr)
         return 130
 
 

@@ -91,6 +91,7 @@ class Index:
     chip_cap: dict               # (g, y) -> most units installed in planning year y (capped (g, y) only)
     capex_budget: dict           # y -> most overnight capex commissioned in planning year y, USD
     fossil_permit: dict          # zone -> most non-clean on-site MW in service
+    op_years: list = field(default_factory=list)  # years whose operations are modelled (default: all)
     _of_kind: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -99,10 +100,18 @@ class Index:
         return self.slices.n
 
     def of_kind(self, kind: str) -> list:
-        """(k, s, y) of :attr:`tech_site_years` whose tech is of ``kind`` (techs.csv), in order."""
+        """(k, s, y) of :attr:`tech_site_years` whose tech is of ``kind`` (techs.csv), in order, in the
+        years whose operations are modelled (:attr:`op_years`): the index of a kind's dispatch."""
         if kind not in self._of_kind:
-            self._of_kind[kind] = [i for i in self.tech_site_years if self.kind[i[0]] == kind]
+            ops = set(self.op_years)
+            self._of_kind[kind] = [i for i in self.tech_site_years if self.kind[i[0]] == kind and i[2] in ops]
         return self._of_kind[kind]
+
+    @property
+    def op_site_years(self) -> list:
+        """(s, y) of :attr:`site_years` in the years whose operations are modelled."""
+        ops = set(self.op_years)
+        return [(s, y) for s, y in self.site_years if y in ops]
 
     def at(self, kind: str) -> dict:
         """(s, y) -> [techs of ``kind`` present]."""
@@ -123,8 +132,14 @@ class Index:
         return np.full(self.n, float(self.grid_clean_share[self.zone_of[s]]))
 
 
-def build_index(inst: Instance, slices: Slices) -> Index:
-    """The :class:`Index` of ``inst`` at ``slices`` (see docs/formulation.md section 2 for the sets)."""
+def build_index(inst: Instance, slices: Slices, op_years=None) -> Index:
+    """The :class:`Index` of ``inst`` at ``slices`` (see docs/formulation.md section 2 for the sets).
+
+    ``op_years``: the planning years whose operations (dispatch, grid import, the power balance,
+    the annual policy rows) are modelled; default all. Investment sets keep every year. The
+    hourly check builds one year's operations at full resolution this way.
+    """
+    op = list(inst.years) if op_years is None else [y for y in inst.years if y in set(op_years)]
     r = inst.discount_rate
     years = inst.years
     sites = inst.sites.set_index("site")
@@ -169,7 +184,7 @@ def build_index(inst: Instance, slices: Slices) -> Index:
     fy = sites["flex_grid_year"]
     first_grid = {s: (int(fy[s]) if s in flex_levels and not _isna(fy[s]) else int(sites.at[s, "grid_year"]))
                   for s in site_ix}
-    grid = [(s, y) for s, y in site_years if sites.at[s, "grid_mw"] > 0 and y >= first_grid[s]]
+    grid = [(s, y) for s, y in site_years if sites.at[s, "grid_mw"] > 0 and y >= first_grid[s] and y in op]
     zone_of = sites["zone"].to_dict()
 
     # hourly data as numpy arrays, one per site (profiles already resolved site -> zone)
@@ -220,6 +235,7 @@ def build_index(inst: Instance, slices: Slices) -> Index:
         chip_cap=_chip_caps(inst, install, inst.years_represented()),
         capex_budget=_per_year(inst, "budget", "capex_usd_per_year"),
         fossil_permit={z: float(v) for z, v in zones["max_new_fossil_mw"].items() if finite(v)},
+        op_years=op,
     )
 
 

@@ -152,6 +152,17 @@ class Instance:
                 raws[k] = df.astype(object).where(df.notna(), "").map(cell_text)
         return _from_raw(name or str(scenario.get("name", "instance")), scenario, raws, files, None)
 
+    def replace(self, scenario: dict | None = None, **tables) -> Instance:
+        """A re-validated copy with ``scenario`` and any tables (targets, sites, zones, techs, chips,
+        profiles, supply, fuels, chip_supply) replaced; every other table is kept as it is."""
+        frames = {t: getattr(self, t) for t in ("targets", "sites", "zones", "techs", "chips", "profiles", "supply",
+                                               "fuels", "chip_supply")}
+        unknown = set(tables) - set(frames)
+        if unknown:
+            raise TypeError(f"unknown table(s) {sorted(unknown)}")
+        frames.update(tables)
+        return Instance.from_frames(self.scenario if scenario is None else scenario, name=self.name, **frames)
+
     def validated(self) -> Instance:
         """Re-run every check on the tables as they are now (after edits in code); returns a new Instance."""
         return Instance.from_frames(self.scenario, self.targets, self.sites, self.zones, self.techs, self.chips,

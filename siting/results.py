@@ -15,21 +15,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._extras import require_format
 from .errors import SitingError
 
-__all__ = ["Results", "read_results", "TABLE_NAMES", "FORMATS", "OutputFolderError", "check_out_folder"]
+__all__ = ["Results", "read_results", "TABLE_NAMES", "FORMATS", "OutputFolderError", "check_out_folder",
+           "clean_values", "clean_table", "plan_per_gw"]
 
 
 class OutputFolderError(SitingError, FileExistsError):
     """The output folder cannot be written: it holds earlier results (and overwrite is off), or it is not ours."""
 
 
-def check_out_folder(path: str | Path, overwrite: bool = True) -> None:
+def check_out_folder(path: str | Path, overwrite: bool = True, *, force: bool = False,
+                     flags: tuple[str, str] = ("overwrite=True", "force=True")) -> None:
     """Raise :class:`OutputFolderError` unless :meth:`Results.to_folder` may write ``path``.
 
-    It may when ``path`` does not exist or is an empty folder, or, with ``overwrite``, when it
-    is a results folder written before (it holds ``results.json``). Any other folder, a file or
-    a symbolic link is never replaced.
+    It may when ``path`` does not exist or is an empty folder; with ``overwrite`` (the default),
+    when it is a results folder written before (it holds ``results.json``); with ``force``, when
+    it is any other folder (its files are replaced). A file or a symbolic link is never replaced,
+    nor, even with ``force``, the root folder, the home folder, or the working folder and those
+    above it. ``flags`` names the switches in the messages: ``("--force", "--force")`` on the
+    command line.
     """
     path = Path(path)
     if path.is_symlink():
@@ -41,11 +47,113 @@ def check_out_folder(path: str | Path, overwrite: bool = True) -> None:
     if not any(path.iterdir()):
         return
     if not (path / "results.json").is_file():
-        raise OutputFolderError(f"{path}: exists and is not a results folder (no results.json); results never "
-                                "replace another folder: give a new or empty folder")
+        if force and not _precious(path):
+            return
+        hint = (f"replace it with {flags[1]}" if not _precious(path)
+                else "it is the root, home or working folder (or holds it), which is never replaced")
+        raise OutputFolderError(f"{path}: is not empty and not a results folder (no results.json); give a new "
+                                f"or empty folder, or {hint}")
     if not overwrite:
-        raise OutputFolderError(f"{path}: exists and holds earlier results; replace them with --force "
-                                "(overwrite=True) or give another folder")
+        raise OutputFolderError(f"{path}: exists and holds earlier results; replace them with {flags[0]} "
+                                "or give another folder")
+
+
+def _precious(path: Path) -> bool:
+    """The root folder, the home folder, or the working folder or one above it: never replaced."""
+    p = path.resolve()
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:  # the working folder is gone
+        cwd = Path(p.anchor)
+    return p == Path(p.anchor) or p == Path.home().resolve() or p == cwd or p in cwd.parents
+
+
+def _umask() -> int:
+    """The process's umask (read without changing it where Linux shows it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+#: values closer to zero than this are written as 0 (solver and summation noise)
+ZERO_TOL = 1e-9
+#: significant digits kept in float values: a relative precision of 1e-9, well within the solver's tolerances
+SIG_DIGITS = 10
+
+
+def clean_values(x) -> np.ndarray:
+    """Floats without solver and summation noise: |x| < 1e-9 is 0, others keep 10 significant digits
+    (``1999.9999999999986`` -> ``2000.0``, ``2.2e-16`` -> ``0.0``), ``-0.0`` is 0; NaN and infinities stay."""
+    x = np.array(x, dtype=float)
+    fin = np.isfinite(x)
+    small = fin & (np.abs(x) < ZERO_TOL)
+    x[small] = 0.0
+    big = fin & ~small
+    if big.any():
+        v = x[big]
+        dec = SIG_DIGITS - 1 - np.floor(np.log10(np.abs(v))).astype(int)
+        out = np.empty_like(v)
+        for d in np.unique(dec).tolist():
+            m = dec == d
+            q = 10.0 ** abs(d)  # exact for |d| <= 22
+            with np.errstate(over="ignore"):
+                out[m] = np.rint(v[m] * q) / q if d >= 0 else np.rint(v[m] / q) * q
+        x[big] = np.where(np.isfinite(out), out, v)  # rounding the largest floats up leaves them as they are
+    return x + 0.0
+
+
+def clean_table(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its float64 columns passed through :func:`clean_values` (a new frame when any changes)."""
+    if not isinstance(df, pd.DataFrame):
+        return df
+    cols = [c for c in df.columns if isinstance(df[c].dtype, np.dtype) and df[c].dtype == np.float64]
+    changed = {}
+    for c in cols:
+        v = df[c].to_numpy()
+        w = clean_values(v)
+        if not np.array_equal(v, w, equal_nan=True) or np.signbit(v[v == 0]).any():
+            changed[c] = w
+    if not changed:
+        return df
+    out = df.copy()
+    for c, w in changed.items():
+        out[c] = w
+    return out
+
+
+def plan_per_gw(summary: pd.DataFrame) -> dict[str, float]:
+    """The plan's two "cost per GW" figures from its summary table, the names used everywhere.
+
+    ``capex_usd_per_gw_it``: overnight capex per GW of IT commissioned, sum of ``capex_usd`` over
+    the sum of ``it_gw_installed``. ``cost_usd_per_gw_it_yr``: annual undiscounted cost (the
+    soft-target penalty left out) per GW of IT in service, over the calendar years the plan
+    covers: sum of n_y x cost_y over the sum of n_y x ``it_gw``, cost_y = the summary's
+    ``cost_usd_per_gw_it_yr`` x ``it_gw`` (``cost_usd`` for a summary without it), n_y the
+    calendar years planning year y stands for (the gap to the next one, 1 for the last). NaN
+    when there is nothing to divide by. The summary holds both per year.
+    """
+    s = summary.sort_values("year")
+    ys = s["year"].to_numpy(dtype=int)
+    n = np.r_[np.diff(ys), 1].astype(float) if len(ys) else np.zeros(0)
+    it = s["it_gw"].to_numpy(dtype=float)
+    gw_yr = float((n * it).sum())
+    if "cost_usd_per_gw_it_yr" in s.columns:
+        spent = np.nan_to_num(s["cost_usd_per_gw_it_yr"].to_numpy(dtype=float) * it)
+    else:
+        spent = s["cost_usd"].to_numpy(dtype=float)
+    cost = float((n * spent).sum())
+    out = {"capex_usd_per_gw_it": float("nan"),
+           "cost_usd_per_gw_it_yr": cost / gw_yr if gw_yr > 1e-9 else float("nan")}
+    if "capex_usd" in s.columns and "it_gw_installed" in s.columns:
+        gw = float(s["it_gw_installed"].sum())
+        out["capex_usd_per_gw_it"] = float(s["capex_usd"].sum()) / gw if gw > 1e-9 else float("nan")
+    return {k: float(clean_values([v])[0]) for k, v in out.items()}
 
 
 @contextlib.contextmanager
@@ -71,7 +179,7 @@ def _no_interrupt():
 
 #: result tables in the order they are written
 TABLE_NAMES = ("sites", "capacity", "dispatch", "chips", "costs", "capex", "emissions", "summary", "binding",
-               "slices")
+               "slices", "decisions")
 
 #: formats that :meth:`Results.to_folder` writes
 FORMATS = ("csv", "parquet", "xlsx")
@@ -97,7 +205,9 @@ class Results:
     instance_name : the instance's name.
 
     Two Results are equal (``==``) when their metadata, scenario and every table (values,
-    column order and dtypes) are equal.
+    column order and dtypes) are equal. Float columns are cleaned of solver and summation noise
+    when Results are made (:func:`clean_table`: |x| < 1e-9 is 0, other values keep 10
+    significant digits); a table put into ``tables`` afterwards is written as it is.
     """
 
     tables: dict
@@ -109,6 +219,13 @@ class Results:
     timings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
     instance_name: str = ""
+    #: "monolithic" or "benders"; Benders iterations and its lower bound (USD), NaN for a monolithic solve
+    method: str = "monolithic"
+    iterations: int = 0
+    lower_bound: float = float("nan")
+
+    def __post_init__(self):
+        self.tables = {k: clean_table(v) for k, v in self.tables.items()}
 
     def __getattr__(self, name):
         tables = self.__dict__.get("tables", {})
@@ -138,18 +255,25 @@ class Results:
                 "mip_gap": self.mip_gap, "solve_seconds": self.solve_seconds, "model_size": self.model_size,
                 "timings": self.timings}
 
-    def to_folder(self, path: str | Path, format: str = "csv", *, overwrite: bool = True) -> Path:
+    def to_folder(self, path: str | Path, format: str = "csv", *, overwrite: bool = True, force: bool = False,
+                  flags: tuple[str, str] = ("overwrite=True", "force=True")) -> Path:
         """Write every table, plus ``results.json`` (status, objective, gap, sizes, scenario, dtypes).
 
         Parameters
         ----------
         path : the folder to write. An earlier results folder there (one holding
-            ``results.json``) or an empty folder is replaced as a whole; any other folder or file
-            is never touched (:class:`OutputFolderError`, a FileExistsError).
+            ``results.json``) or an empty folder is replaced as a whole; any other folder only
+            with ``force``; a file or a symbolic link never (:class:`OutputFolderError`, a
+            FileExistsError; see :func:`check_out_folder`).
         format : ``"csv"`` (``<name>.csv`` per table), ``"parquet"`` (``<name>.parquet`` per
             table) or ``"xlsx"`` (one workbook ``results.xlsx`` with one sheet per table).
         overwrite : replace earlier results at ``path`` (default); otherwise raise
             :class:`OutputFolderError` when ``path`` holds any.
+        force : also replace a non-empty folder that holds no results (its files are lost).
+        flags : how the messages name ``overwrite`` and ``force`` (the command line passes
+            ``("--force", "--force")``).
+
+        The folder gets the permissions the user's umask gives a new folder (as ``mkdir``).
 
         The files are written to a temporary folder beside ``path`` and moved into place (Ctrl-C
         is held back during the swap), so an interrupted write leaves no half-written folder and
@@ -159,11 +283,13 @@ class Results:
         """
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+        require_format(format)
         path = Path(path)
-        check_out_folder(path, overwrite=overwrite)
+        check_out_folder(path, overwrite=overwrite, force=force, flags=flags)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
+            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0o700; a results folder is a normal folder
             names = [n for n in TABLE_NAMES if n in self.tables] + sorted(set(self.tables) - set(TABLE_NAMES))
             if format == "csv":
                 for name in names:
@@ -179,7 +305,7 @@ class Results:
                                   "scenario": self.scenario,
                                   "schema": {n: _schema(self.tables[n]) for n in names}}
             (tmp / "results.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
-            check_out_folder(path, overwrite=overwrite)  # again: it may have changed while writing
+            check_out_folder(path, overwrite=overwrite, force=force, flags=flags)  # again: it may have changed
             if path.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
                 old.rmdir()  # a free name beside path (renaming onto a folder is not portable)
@@ -297,6 +423,7 @@ def read_results(path: str | Path) -> Results:
     path = Path(path)
     meta = json.loads((path / "results.json").read_text())
     fmt = meta.get("format", "csv")
+    require_format(fmt)
     schema = meta.get("schema", {})
     names = meta.get("tables", list(TABLE_NAMES))
     tables = {}
@@ -315,7 +442,9 @@ def read_results(path: str | Path) -> Results:
                 tables[n] = _conform(sheets[n[:31]], schema.get(n))
     else:
         raise ValueError(f"{path / 'results.json'}: unknown format {fmt!r}")
-    return Results(tables=tables, status=meta["status"], objective=meta["objective_usd"], mip_gap=meta["mip_gap"],
-                   solve_seconds=meta["solve_seconds"], model_size=meta.get("model_size", {}),
-                   timings=meta.get("timings", {}), scenario=meta.get("scenario", {}),
-                   instance_name=meta.get("instance", ""))
+    res = Results(tables={}, status=meta["status"], objective=meta["objective_usd"], mip_gap=meta["mip_gap"],
+                  solve_seconds=meta["solve_seconds"], model_size=meta.get("model_size", {}),
+                  timings=meta.get("timings", {}), scenario=meta.get("scenario", {}),
+                  instance_name=meta.get("instance", ""))
+    res.tables = tables  # exactly as written: not cleaned again
+    return res

@@ -11,6 +11,7 @@ matrix (the model's, with slack columns) from the same pieces (:func:`compile_mo
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -205,25 +206,38 @@ def marginal_values(h, out: Outcome, info: dict) -> dict | None:
 def run(h) -> None:
     """``h.run()`` that Ctrl-C stops cleanly.
 
-    In the main thread HiGHS runs in a worker thread while this one waits; Ctrl-C sets a flag
-    that HiGHS's interrupt callbacks (simplex, IPM, MIP) read, HiGHS stops at its next check,
-    and KeyboardInterrupt is raised once it has. Further Ctrl-C while it stops are absorbed.
-    Outside the main thread (no Ctrl-C arrives there) ``h.run()`` is called directly.
+    In the main thread HiGHS runs in a worker thread while this one waits. For the length of the
+    run, SIGINT gets a handler that only sets a flag; HiGHS's interrupt callbacks (simplex, IPM,
+    MIP) read it, HiGHS stops at its next check, and once the worker thread has ended the
+    previous handler is restored and KeyboardInterrupt is raised (or the previous handler, if it
+    was not Python's default, is called). Further Ctrl-C while HiGHS stops are absorbed. Outside
+    the main thread (no Ctrl-C arrives there), or when SIGINT is ignored or left to the system
+    (``SIG_IGN``, ``SIG_DFL``), ``h.run()`` is called directly.
+
+    The wait is never broken by an exception, so the solver thread always ends before this
+    returns. (Waiting in ``Thread.join`` and catching KeyboardInterrupt was not enough: on
+    Python < 3.13 a KeyboardInterrupt raised inside ``join`` marks a thread that is still
+    running as stopped, so the process could exit with HiGHS still running and abort with
+    "terminate called without an active exception".)
     """
     import highspy
 
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
         h.run()
         return
     stop = threading.Event()
+    done = threading.Event()
+    caught: list = []
 
     def interrupt(e):
         if stop.is_set():
             e.interrupt()
 
-    hooks = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
-    for cb in hooks:
-        cb += interrupt
+    def on_sigint(signum, frame):  # runs in the main thread, between two bytecodes: only a flag
+        caught.append((signum, frame))
+        stop.set()
+
     box: dict = {}
 
     def work():
@@ -236,24 +250,34 @@ def run(h) -> None:
                 highspy.Highs.resetGlobalScheduler(False)
             except Exception:  # noqa: BLE001 - as highspy's own threaded solve
                 pass
+            done.set()
 
+    hooks = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
     worker = threading.Thread(target=work, name="siting-highs", daemon=True)
+    previous = signal.signal(signal.SIGINT, on_sigint)  # a Ctrl-C before this line: nothing started yet
     try:
-        worker.start()
-        while worker.is_alive():
-            try:
-                worker.join(0.05)
-            except KeyboardInterrupt:
-                if not stop.is_set():
-                    log.warning("interrupted: stopping the solver")
-                stop.set()
-    finally:
         for cb in hooks:
-            cb -= interrupt
+            cb += interrupt
+        try:
+            worker.start()
+            warned = False
+            while not done.wait(0.1):
+                if stop.is_set() and not warned:
+                    log.warning("interrupted: stopping the solver")
+                    warned = True
+            worker.join()  # done is set: the thread is returning
+        finally:
+            for cb in hooks:
+                cb -= interrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)
     if "error" in box:
         raise box["error"]
-    if stop.is_set():
-        raise KeyboardInterrupt
+    if caught:
+        if callable(previous) and previous is not signal.default_int_handler:
+            previous(*caught[0])  # the caller's own handler, now that HiGHS has stopped
+        else:
+            raise KeyboardInterrupt
 
 
 def run_highs(h) -> float:

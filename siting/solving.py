@@ -30,7 +30,8 @@ def _settings(inst: Instance, **given) -> dict:
 
 
 def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None = None,
-          threads: int | None = None, log_solver: bool | None = None, presolve: bool | None = None) -> Results:
+          threads: int | None = None, log_solver: bool | None = None, presolve: bool | None = None,
+          method: str = "auto") -> Results:
     """Solve an instance (built here) or a model from :func:`siting.build_model`.
 
     Parameters
@@ -41,6 +42,10 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
     threads : solver threads.
     log_solver : print HiGHS's log.
     presolve : turn HiGHS presolve on or off (default: on).
+    method : ``"monolithic"`` (one MIP), ``"benders"`` (:mod:`siting.benders`: an investment master
+        and one operations LP per year), or ``"auto"`` (default: Benders above
+        :data:`AUTO_BENDERS_NONZEROS` estimated nonzeros, else monolithic; the choice is logged).
+        A model passed in is always solved monolithically.
 
     Raises
     ------
@@ -61,6 +66,9 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
                        presolve=presolve)
         slices = make_slices(inst)
         check_targets(inst, slices)
+        chosen = _pick_method(inst, slices, method)
+        if chosen == "benders":
+            return solve_decomposed(inst, slices, st)
         return solve_released(inst, slices, st)
     m = inst_or_model
     inst = m.inst
@@ -68,6 +76,46 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
     st = _settings(inst, time_limit=time_limit, mip_gap=mip_gap, threads=threads, log=log_solver,
                    presolve=presolve)
     return solve_model(m, st)
+
+
+#: method="auto" decomposes above this many estimated nonzeros (monolithic HiGHS stalls beyond, docs/performance.md)
+AUTO_BENDERS_NONZEROS = 1_000_000
+
+
+def _pick_method(inst: Instance, slices, method: str) -> str:
+    """The method to use: ``method`` itself, or for ``"auto"`` by an estimate of the model's nonzeros."""
+    if method not in ("auto", "monolithic", "benders"):
+        raise SolveError(f"method must be \"auto\", \"monolithic\" or \"benders\", not {method!r}")
+    if method != "auto":
+        return method
+    est = 4 * slices.n * len(inst.sites) * len(inst.years) * (len(inst.techs) + 2)
+    chosen = "benders" if est > AUTO_BENDERS_NONZEROS else "monolithic"
+    log.info("method auto: %s (about %.2g nonzeros; Benders from %.0e)", chosen, est, AUTO_BENDERS_NONZEROS)
+    return chosen
+
+
+def solve_decomposed(inst: Instance, slices, settings: dict) -> Results:
+    """Solve by Benders decomposition (:func:`siting.benders.solve_benders`) and read the plan back."""
+    from .benders import UNSERVED_USD_PER_MWH, solve_benders
+    from .model import build_model
+    from .model.objective import OBJECTIVE_SCALE
+
+    t0 = time.perf_counter()
+    m = build_model(inst, slices=slices, unserved_usd_per_mwh=UNSERVED_USD_PER_MWH)
+    cols, x, ub, info, size, status = solve_benders(m, settings)
+    solve_s = time.perf_counter() - t0
+    gap = (info.upper_bound - info.lower_bound) / max(abs(info.upper_bound), 1e-12)
+    out = Outcome(status=None, status_text=status, has_solution=True, mip_gap=max(0.0, gap), x=x, kind=status)
+    res = load_solution(m, out, cols, {**settings, "marginal_values": False}, size, solve_s)
+    res.method, res.iterations = "benders", info.iterations
+    res.lower_bound = info.lower_bound / OBJECTIVE_SCALE
+    res.timings["benders_history"] = [list(h) for h in info.history]
+    unserved = res.costs.loc[res.costs.component == "unserved", "cost_usd"].sum() if len(res.costs) else 0.0
+    if unserved > 1e-7 * abs(res.objective):  # more than the solver's tolerances leave
+        log.warning("the decomposed plan leaves energy unserved (%.3g USD a year at %.0f USD/MWh): the model has "
+                    "no plan that serves every hour, or serving it costs more than that price", unserved,
+                    UNSERVED_USD_PER_MWH)
+    return res
 
 
 def column_layout(m, cols) -> dict[str, np.ndarray]:
@@ -168,6 +216,7 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
 
     from .model.extract import extract_tables
     from .model.objective import OBJECTIVE_SCALE
+    from .model.plan import decisions_table
 
     n = info["columns"]
     is_int = info["is_int"] if info["integers"] else np.zeros(n, dtype=bool)
@@ -200,6 +249,7 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
     t2 = time.perf_counter()
     tables = extract_tables(m)
     _add_shortfall(m, tables)
+    tables["decisions"] = decisions_table(m)
     if out.marginals is not None:
         from .model.binding import binding_table
 

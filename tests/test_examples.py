@@ -53,10 +53,18 @@ def test_compare_scenarios(tmp_path, price):
     assert "power capacity in 2030" in p.stdout
 
 
+def _steps(stderr: str, name: str, n: int) -> None:
+    """The plain progress lines of a long example (stderr is not a terminal here): one per solve."""
+    lines = [ln for ln in stderr.splitlines() if ln.startswith(f"{name}: [")]
+    assert [ln.split()[1] for ln in lines] == [f"[{i}/{n}]" for i in range(1, n + 1)], stderr
+    assert all("elapsed, about" in ln and ln.endswith(" left") for ln in lines)
+    assert f"{name}: {n} solve(s) in " in stderr
+
+
 def test_cfe_premium(tmp_path):
-    p = run("cfe_premium.py", "ercot_campus", "--targets", "0.9", "--typical-days", "1", "--mip-gap", "0.01",
-            cwd=tmp_path)
+    p = run("cfe_premium.py", "--quick", cwd=tmp_path)  # ercot_campus, 90 %, one day, 1 % gap
     assert p.returncode == 0, p.stderr
+    _steps(p.stderr, "cfe_premium", 4)
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith(("none", "90 %")) and ":" not in ln]
     assert len(lines) == 2
     vol, cons, cfe, premium = (float(v) for v in lines[1].split()[2:6])
@@ -66,10 +74,28 @@ def test_cfe_premium(tmp_path):
 
 
 def test_flex_levels(tmp_path):
-    p = run("flex_levels.py", "us_regions_small", "--levels", "none", "0p5pct", cwd=tmp_path)
+    p = run("flex_levels.py", "--quick", cwd=tmp_path)  # us_regions_small, none and 0p5pct
     assert p.returncode == 0, p.stderr
+    _steps(p.stderr, "flex_levels", 2)
     assert "GW reached 2030" in p.stdout
     rows = {ln.split()[0]: ln.split() for ln in p.stdout.splitlines() if ln.startswith(("none ", "0p5pct "))}
     assert set(rows) == {"none", "0p5pct"} and all(r[1] == "optimal" for r in rows.values())
     # us_regions_small reaches its 10 GW in 2030 either way, with no shortfall
     assert all(float(r[3]) == 10.0 and float(r[4]) == 0.0 for r in rows.values())
+
+
+def test_progress_bar_with_tqdm(capsys):
+    """On a terminal the long examples show a tqdm bar on stderr; their result lines still go to stdout."""
+    pytest.importorskip("tqdm")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_progress", EXAMPLES / "_progress.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    with mod.Progress(3, "demo", bar=True) as prog:
+        assert prog.bar is not None
+        for i in range(3):
+            prog.step(f"result {i}")
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["result 0", "result 1", "result 2"]
+    assert "demo: 100%" in err and "3/3" in err and "demo: 3 solve(s) in " in err

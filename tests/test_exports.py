@@ -68,9 +68,10 @@ def awkward_results() -> Results:
                                format="ISO8601").as_unit("ns"),
         "obj": pd.Series(["p", "q", None, "s"], dtype=object),
     })
-    return Results(tables={"summary": t, "empty": t.iloc[:0]}, status="optimal", objective=1.0 / 3.0,
-                   mip_gap=0.0, solve_seconds=0.5, scenario={"years": [2026, 2027], "nested": {"k": 0.07}},
-                   instance_name="awkward")
+    r = Results(tables={}, status="optimal", objective=1.0 / 3.0, mip_gap=0.0, solve_seconds=0.5,
+                scenario={"years": [2026, 2027], "nested": {"k": 0.07}}, instance_name="awkward")
+    r.tables = {"summary": t, "empty": t.iloc[:0]}  # as they are: Results(tables=...) would clean the floats
+    return r
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -156,3 +157,15 @@ def test_sites_geo(res, tmp_path):
         np.testing.assert_allclose(back.geometry.y, g.geometry.y)
         assert list(back["chosen"]) == list(g["chosen"]), f
         np.testing.assert_allclose(back["it_mw"], g["it_mw"])
+
+
+def test_results_clean_their_floats_but_read_back_what_was_written(tmp_path):
+    """Made with noise, Results hold clean values (1999.9999999999986 -> 2000, 2.2e-16 -> 0); a folder is read
+    back exactly as written, even one holding noise."""
+    t = pd.DataFrame({"it_mw": [1999.9999999999986, -9.09e-13, 0.1 + 0.2], "share": [2.2e-16, 0.5, 1.0]})
+    r = Results(tables={"summary": t}, status="optimal", objective=1.0, mip_gap=0.0, solve_seconds=0.0)
+    assert r.summary["it_mw"].tolist() == [2000.0, 0.0, 0.3] and r.summary["share"].tolist() == [0.0, 0.5, 1.0]
+    assert "1999.99" not in (r.to_folder(tmp_path / "clean") / "summary.csv").read_text()
+    raw = awkward_results()
+    back = siting.read_results(raw.to_folder(tmp_path / "raw"))
+    assert back.summary["x"].iloc[0] == 0.1 + 0.2

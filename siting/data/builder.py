@@ -52,6 +52,22 @@ from .geo import (
 __all__ = ["InstanceBuilder", "SITE_DEFAULTS", "DEFAULT_CHIPS", "SCENARIO_DEFAULTS", "DEFAULTS_DOLLAR_YEAR"]
 
 
+def _format_data_warning(default):
+    """``warnings.formatwarning`` printing a :class:`DataWarning` as its message alone, not with the source
+    line inside siting that raised it (``builder.py:225 rows = read_ninja(...)``); others as before."""
+    def formatwarning(message, category, filename, lineno, line=None):
+        if isinstance(category, type) and issubclass(category, DataWarning):
+            return f"{category.__name__}: {message}\n"
+        return default(message, category, filename, lineno, line)
+
+    formatwarning.siting = True
+    return formatwarning
+
+
+if not getattr(warnings.formatwarning, "siting", False):
+    warnings.formatwarning = _format_data_warning(warnings.formatwarning)
+
+
 class InstanceBuilder:
     """Build an instance folder from your own sites, zones and public data files.
 

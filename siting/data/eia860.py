@@ -9,7 +9,7 @@ the header; latitude and longitude are only in the plant file (joined on ``Plant
 EIA-860M has them in one sheet (``Plant ID``, ``Latitude``, ``Longitude``, ``Nameplate
 Capacity (MW)``, ``Net Summer Capacity (MW)``, ``Energy Source Code`` ...) under one or
 two title rows. Header rows are found by their content. Reading ``.xlsx`` needs
-**openpyxl** (``pip install openpyxl``).
+**openpyxl** (``pip install "siting[data]"``).
 
 The result is for reporting (what already runs near each site), not a model input.
 Distances are geodesic on WGS84 (see :mod:`siting.data.geo`).
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._extras import require
 from ._common import DataFormatError, source_name
 from .geo import geodesic_km, read_sites
 
@@ -50,10 +51,7 @@ def _open_sheet(path, sheet: str | None, header_has: tuple[str, ...], prefer: tu
     p = Path(path)
     if not p.is_file():
         raise DataFormatError(f"{p}: no such file")
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("reading EIA-860 .xlsx workbooks needs openpyxl: pip install openpyxl") from None
+    require("openpyxl", "data", "reading EIA-860 .xlsx workbooks")
     try:
         book = pd.ExcelFile(p, engine="openpyxl")
     except Exception as e:  # zip/xml errors of many kinds

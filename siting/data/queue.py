@@ -7,7 +7,7 @@ request). Editions differ [third-party reports]: the 2024 edition stores dates a
 serial numbers, the 2025 edition as real dates and renames ``mw1`` to ``mw_1`` and
 ``IA_status_clean`` to ``IA_phase_clean``; editions before 2022 split active, withdrawn and
 completed projects over several sheets (all sheets with a ``q_id`` header are then
-stacked). Reading ``.xlsx`` needs **openpyxl**.
+stacked). Reading ``.xlsx`` needs **openpyxl** (``pip install "siting[data]"``).
 
 The wait of a request is ``on_date - q_date`` (queue entry to commercial operation) in
 years of 365.25 days, over requests that reached operation. It is measured on
@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._extras import require
 from ._common import DataFormatError, source_name
 
 __all__ = ["read_queued_up", "queue_wait_years"]
@@ -55,10 +56,9 @@ def read_queued_up(src, *, sheet: str | None = None) -> pd.DataFrame:
         p = Path(src)
         if not p.is_file():
             raise DataFormatError(f"{p}: no such file")
+        require("openpyxl", "data", "reading the Queued Up .xlsx")
         try:
             book = pd.ExcelFile(p, engine="openpyxl")
-        except ImportError:  # pragma: no cover
-            raise ImportError("reading the Queued Up .xlsx needs openpyxl: pip install openpyxl") from None
         except Exception as e:
             raise DataFormatError(f"{name}: not an Excel workbook (.xlsx): {' '.join(str(e).split())[:160]}") from None
         with book:

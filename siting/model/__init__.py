@@ -29,6 +29,7 @@ from .sets import add_sets
 from .sites import add_sites
 from .storage import add_storage
 from .targets import add_targets
+from .unserved import add_unserved
 
 __all__ = ["build_model", "BLOCKS"]
 
@@ -39,11 +40,11 @@ __all__ = ["build_model", "BLOCKS"]
 #: flow-registering block before policy, CFE and the balance, which sum the flows; the objective
 #: last (it sums every registered cost).
 BLOCKS = (add_sets, add_sites, add_chips, add_capacity, add_generators, add_baseload, add_storage, add_grid,
-          add_flexibility, add_tariff, add_permits, add_budget,
+          add_flexibility, add_unserved, add_tariff, add_permits, add_budget,
           add_targets, add_policy, add_cfe, add_firm, add_balance, add_objective)
 
 
-def build_model(inst: Instance, slices: Slices | None = None, **opts) -> pyo.ConcreteModel:
+def build_model(inst: Instance, slices: Slices | None = None, op_years=None, **opts) -> pyo.ConcreteModel:
     """Build the siting, power and chip model of ``inst``.
 
     Parameters
@@ -51,7 +52,10 @@ def build_model(inst: Instance, slices: Slices | None = None, **opts) -> pyo.Con
     inst : a validated :class:`~siting.Instance`.
     slices : operating slices; by default :func:`~siting.timeseries.make_slices` following
         scenario.toml [time].
-    opts : passed to every block (the bundled blocks take none).
+    op_years : the planning years whose operations are modelled (default all): the hourly check
+        builds one year at a time at full resolution, with the investments fixed.
+    opts : passed to every block: ``unserved_usd_per_mwh`` adds unserved energy at that price
+        (:func:`siting.model.unserved.add_unserved`; the hourly check uses it).
 
     Returns
     -------
@@ -64,7 +68,7 @@ def build_model(inst: Instance, slices: Slices | None = None, **opts) -> pyo.Con
     m = pyo.ConcreteModel(name=inst.name)
     m.inst = inst
     m.slices = slices
-    m.ix = build_index(inst, slices)
+    m.ix = build_index(inst, slices, op_years)
     m.ledger = Ledger()
     for block in BLOCKS:
         block(m, inst, opts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..results import clean_table
 from .objective import OBJECTIVE_SCALE
 
 #: a limit binds when its marginal value exceeds this (USD per unit)
@@ -54,7 +55,7 @@ def binding_table(m, mv: dict) -> pd.DataFrame:
         rows.append((name, year, where, max(0.0, slack), usd, fam.unit, fam.what))
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["year"] = df["year"].astype("Int64")
-    return df.sort_values(["year", "marginal_usd"], ascending=[True, False], ignore_index=True)
+    return clean_table(df.sort_values(["year", "marginal_usd"], ascending=[True, False], ignore_index=True))
 
 
 def _money(v: float) -> str:
@@ -64,6 +65,11 @@ def _money(v: float) -> str:
     return f"${v:,.3g}"
 
 
+def _one(unit: str) -> str:
+    """The unit of one more of it: "units" -> "unit"."""
+    return {"units": "unit"}.get(unit, unit)
+
+
 def limits_in_words(binding: pd.DataFrame, top: int = 3) -> list[str]:
     """Per year, the ``top`` limits with the largest marginal value, one line each:
     ``"2030: the IT target (targets.csv it_gw), all: $2.7 M per extra MW"`` (discounted objective)."""
@@ -71,7 +77,8 @@ def limits_in_words(binding: pd.DataFrame, top: int = 3) -> list[str]:
         return []
     out = []
     for year, g in binding.groupby("year", sort=True):
-        parts = [f"{r.what}{'' if r.where == 'all' else ', ' + r.where}: {_money(r.marginal_usd)} per extra {r.per}"
+        parts = [f"{r.what}{'' if r.where == 'all' else ', ' + r.where}: {_money(r.marginal_usd)} per extra "
+                 f"{_one(r.per)}"
                  for r in g.nlargest(top, "marginal_usd").itertuples(index=False)]
         out.append(f"{year}: " + "; ".join(parts))
     return out

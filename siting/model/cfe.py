@@ -27,7 +27,7 @@ def add_cfe(m, inst, opts) -> None:
     clean surplus in one slice adds nothing to another.
     """
     share = {y: inst.policy("cfe_share", y) for y in m.YEARS}
-    years = [y for y in m.YEARS if share[y]]
+    years = [y for y in m.ix.op_years if share[y]]
     if not years:
         return
     L, ix = m.ledger, m.ix

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from ..results import clean_table
 from .ledger import emission_terms, energy_mwh, served_mwh
 
 TOL = 1e-9
@@ -23,7 +24,9 @@ def extract_tables(m) -> dict[str, pd.DataFrame]:
     """Tables sites, capacity, dispatch, chips, costs, emissions, summary and slices of a solved model.
 
     Also ``capex`` (overnight capex by year, component and site); with the optional features on,
-    ``flexibility`` (flexible load) and ``cfe`` (24/7 CFE).
+    ``flexibility`` (flexible load) and ``cfe`` (24/7 CFE). Float values are cleaned of solver and
+    summation noise (:func:`siting.results.clean_table`: |x| < 1e-9 is 0, others keep 10 significant
+    digits), so ``1999.9999999999986`` MW is written as 2000 and a clean share of 2.2e-16 as 0.
     """
     inst = m.inst
     ix = m.ix
@@ -78,14 +81,14 @@ def extract_tables(m) -> dict[str, pd.DataFrame]:
 
     capex = capex_table(m)
     summary = _summary(m, sites, chips, costs, emissions)
-    summary = _with_capex(summary, capex, chips, ix)
+    summary = _with_capex(summary, capex, chips, ix, costs)
     tables = {"sites": sites, "capacity": capacity, "dispatch": dispatch, "chips": chips, "costs": costs,
               "emissions": emissions, "summary": summary, "slices": sl.table(), "capex": capex}
     if ix.flex_levels:
         tables["flexibility"] = flexibility_table(m)
     if "CFE_Share_Site" in m.ledger.families or "CFE_Share_Portfolio" in m.ledger.families:
         tables["cfe"] = cfe_table(m)
-    return tables
+    return {k: clean_table(v) for k, v in tables.items()}
 
 
 def capex_table(m) -> pd.DataFrame:
@@ -98,10 +101,14 @@ def capex_table(m) -> pd.DataFrame:
     return df.sort_values(["year", "site", "component"], ignore_index=True)
 
 
-def _with_capex(summary: pd.DataFrame, capex: pd.DataFrame, chips: pd.DataFrame, ix) -> pd.DataFrame:
+def _with_capex(summary: pd.DataFrame, capex: pd.DataFrame, chips: pd.DataFrame, ix,
+                costs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Summary columns capex_usd (overnight capex commissioned in the planning year), it_gw_installed (IT of
-    the accelerators installed that year, GW) and capex_usd_per_gw_it (their ratio: overnight capex per GW of
-    IT commissioned, the figure published cost-per-GW comparisons use; NaN when nothing is installed)."""
+    the accelerators installed that year, GW), capex_usd_per_gw_it (their ratio: overnight capex per GW of
+    IT commissioned, the figure published cost-per-GW comparisons use; NaN when nothing is installed) and
+    cost_usd_per_gw_it_yr (the year's undiscounted cost, less the soft-target penalty ``shortfall``, which is
+    no spending, per GW of IT in service; NaN without IT). These two are the only "cost per GW" of siting
+    (docs/data-format.md, summary.csv)."""
     by_year = capex.groupby("year")["overnight_usd"].sum()
     inst_gw = (chips.units_installed * chips.generation.map(ix.chip_mw_per_unit)).groupby(chips.year).sum() / 1000.0
     s = summary.copy()
@@ -109,6 +116,12 @@ def _with_capex(summary: pd.DataFrame, capex: pd.DataFrame, chips: pd.DataFrame,
     s["it_gw_installed"] = s.year.map(inst_gw).fillna(0.0).to_numpy()
     gw = s["it_gw_installed"].to_numpy()
     s["capex_usd_per_gw_it"] = np.where(gw > 1e-9, s["capex_usd"].to_numpy() / np.where(gw > 1e-9, gw, 1.0), np.nan)
+    it = s["it_gw"].to_numpy()
+    spent = s["cost_usd"].to_numpy()
+    if costs is not None and len(costs):
+        penalty = costs.loc[costs["component"] == "shortfall"].groupby("year")["cost_usd"].sum()
+        spent = spent - s.year.map(penalty).fillna(0.0).to_numpy()
+    s["cost_usd_per_gw_it_yr"] = np.where(it > 1e-9, spent / np.where(it > 1e-9, it, 1.0), np.nan)
     return s
 
 

@@ -12,9 +12,11 @@ OBJECTIVE_SCALE = 1e-6
 
 def add_balance(m, inst, opts) -> None:
     """Power_Balance[s,y,t]: sum of the flows (injections - withdrawals, the facility load
-    pue_s(t) x ITLoad[s,y] among them) >= 0 (surplus is spilled)."""
+    pue_s(t) x ITLoad[s,y] among them) >= 0 (surplus is spilled), over OP_SITE_YEARS (the site-years
+    whose operations are modelled: all of SITE_YEARS unless build_model was given op_years)."""
     ix = m.ix
-    m.ledger.add(m, "Power_Balance", pyo.Constraint(m.SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+    m.OP_SITE_YEARS = pyo.Set(initialize=ix.op_site_years, dimen=2, ordered=True)
+    m.ledger.add(m, "Power_Balance", pyo.Constraint(m.OP_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         0.0, sum(balance_terms(m, ix, s, y, t)), None)), OPERATIONS, unit="MW",
         what="the power supply of a site (its generators, storage and grid import)", per_slice=True, tier=10.0,
         place=place_words("at {0} in {1}"))

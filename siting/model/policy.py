@@ -34,14 +34,14 @@ def add_policy(m, inst, opts) -> None:
         L.add_cost("carbon", lambda s, y: price * m.Emissions[s, y])
     sites_in = ix.sites_in
     cap = {y: inst.policy("co2_cap_t", y) for y in ix.years}
-    m.CO2_CAP_YEARS = pyo.Set(initialize=[y for y in ix.years if cap[y] is not None and sites_in[y]], ordered=True)
+    m.CO2_CAP_YEARS = pyo.Set(initialize=[y for y in ix.op_years if cap[y] is not None and sites_in[y]], ordered=True)
     co2 = [float(v) for v in inst.techs["co2_t_per_mwh"]] + [float(v) for v in inst.zones["grid_co2_t_per_mwh"]]
     co2_max = max([v for v in co2 if v > 0], default=1.0)
     L.add(m, "CO2_Cap", pyo.Constraint(m.CO2_CAP_YEARS, rule=lambda m, y: sum(
         m.Emissions[s, y] for s in sites_in[y]) <= float(cap[y])), OPERATIONS, unit="tCO2",
         what="the CO2 cap (scenario.toml [policy] co2_cap_t)", tier=1.0, limit=True, weight=1.0 / (HOURS * co2_max))
     share = {y: inst.policy("clean_share", y) for y in ix.years}
-    m.CLEAN_SHARE_YEARS = pyo.Set(initialize=[y for y in ix.years if share[y] and sites_in[y]], ordered=True)
+    m.CLEAN_SHARE_YEARS = pyo.Set(initialize=[y for y in ix.op_years if share[y] and sites_in[y]], ordered=True)
     fam = dict(what="the clean-energy share (scenario.toml [policy] clean_share)", tier=1.0, limit=True,
                weight=1.0 / HOURS)
     if clean_share_basis(inst) == "generation":

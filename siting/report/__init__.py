@@ -3,13 +3,17 @@
 Every ``plot_*`` function takes a :class:`~siting.Results` and returns a
 :class:`matplotlib.figure.Figure` built without pyplot (no global state, no display
 needed). :func:`save_figures` writes them as PNG and SVG; :func:`write_report` writes the
-figures and one HTML page that embeds them (base64 PNG) and needs no network to open.
+figures and one HTML page that embeds them (base64 PNG) and an interactive map (inline SVG and
+script), and needs no network to open.
 
 Figures (names used for files and in the report): ``capacity``, ``fleet``, ``costs``,
 ``dispatch``, ``map``.
 
 Modules: :mod:`.figures` (the figures over the years, drawing and saving them all),
-:mod:`.map` (the site map), :mod:`.html` (the report page), ``_common`` (what the figures share).
+:mod:`.dispatch` (hour by hour at the largest sites), :mod:`.map` (the site map over the US states
+shipped in ``siting/geodata``), :mod:`.interactive` (the report's pan-and-zoom map: inline SVG and
+script), :mod:`.tables` (the report's tables), :mod:`.html` (the report page), ``_labels`` (label
+placement), ``_common`` (what the figures share).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import Formatter
 
 log = logging.getLogger("siting")
 
@@ -101,3 +102,30 @@ def _grid(n: int, ncols_max: int = 3, w: float = 4.6, h: float = 3.6) -> tuple[F
     for ax in axes[n:]:
         fig.delaxes(ax)
     return fig, axes[:n]
+
+
+class PlainFormatter(Formatter):
+    """Tick labels as people write numbers: thousands separators, as few decimals as the ticks need,
+    never an offset ("1e6") or a power of ten."""
+
+    ticks: tuple = ()
+
+    def set_locs(self, locs) -> None:
+        self.ticks = tuple(float(v) for v in locs)
+
+    def __call__(self, x, pos=None) -> str:
+        locs = list(self.ticks) or [float(x)]
+        d = 0
+        while d < 6 and any(abs(round(v, d) - v) > 1e-9 * max(1.0, abs(v)) for v in locs):
+            d += 1
+        text = f"{x:,.{d}f}"
+        return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+    def get_offset(self) -> str:
+        return ""
+
+
+def _plain(ax, axes: str = "y") -> None:
+    """Plain tick labels (:class:`PlainFormatter`) on the y (and/or x) axis."""
+    for a in axes:
+        getattr(ax, f"{a}axis").set_major_formatter(PlainFormatter())

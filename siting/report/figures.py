@@ -10,53 +10,95 @@ import io
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._common import DPI, _grid, _legend, _palette, _stacked_bars, _style, _tech_colours, _year_axis, _years, log
+from ._common import (
+    DPI,
+    _grid,
+    _legend,
+    _palette,
+    _plain,
+    _stacked_bars,
+    _style,
+    _tech_colours,
+    _year_axis,
+    _years,
+    log,
+)
+from .dispatch import plot_dispatch
 from .map import plot_map
 
 #: the figures of a report, by name, in the order they appear
 FIGURES = ("capacity", "fleet", "costs", "dispatch", "map")
 
 
+def site_capacity_totals(res) -> pd.Series:
+    """Each site's power capacity summed over its technologies, largest over the years (MW), largest first
+    (ties in site order)."""
+    cap = res.tables["capacity"]
+    if not len(cap):
+        return pd.Series(dtype=float)
+    order = {s: i for i, s in enumerate(dict.fromkeys(res.tables["sites"]["site"]))}
+    tot = cap.groupby(["site", "year"])["capacity_mw"].sum().groupby(level="site").max()
+    df = pd.DataFrame({"mw": tot, "order": [order.get(s, len(order)) for s in tot.index]})
+    return df.sort_values(["mw", "order"], ascending=[False, True], kind="stable")["mw"]
+
+
 def plot_capacity(res, max_sites: int = 5) -> Figure:
-    """Power capacity by technology and year, stacked: in total and at each site that has any.
+    """Power capacity by technology and year, stacked (GW): in total and at the sites with the most.
 
     Parameters
     ----------
     res : Results.
-    max_sites : at most this many site panels (the sites with the most capacity).
+    max_sites : at most this many site panels: the sites with the most capacity in total (all
+        technologies summed, largest over the years). Each panel's title gives that total, and each
+        bar is topped with its year's total.
     """
     cap = res.tables["capacity"]
     years = _years(res)
     colours = _tech_colours(res)
-    by_site = cap.groupby("site")["capacity_mw"].max().sort_values(ascending=False, kind="stable")
-    sites = list(by_site.index[:max_sites])
+    totals = site_capacity_totals(res)
+    sites = list(totals.index[:max_sites])
     fig, axes = _grid(1 + len(sites))
 
     def draw(ax, df, title):
         t = (df.pivot_table(index="year", columns="tech", values="capacity_mw", aggfunc="sum")
              .reindex(years).fillna(0.0)) if len(df) else pd.DataFrame(index=years)
-        _stacked_bars(ax, t, colours)
+        _stacked_bars(ax, t, colours, scale=1e-3)
+        tot = t.clip(lower=0).sum(axis=1) * 1e-3 if len(t.columns) else pd.Series(0.0, index=years)
+        if len(years) <= 10:
+            for y, v in tot.items():
+                if v > 0:
+                    ax.annotate(f"{v:,.{_digits(tot.max())}f}", (y, v), xytext=(0, 2), textcoords="offset points",
+                                ha="center", va="bottom", fontsize=7, color="#333333")
+        ax.margins(y=0.12)
         _year_axis(ax, years)
-        ax.set_ylabel("capacity (MW)")
+        ax.set_ylabel("capacity (GW)")
         ax.set_title(title)
+        _plain(ax)
         _style(ax)
         _legend(ax, below=True)
 
-    draw(axes[0], cap, "Power capacity, all sites")
+    total = cap.groupby("year")["capacity_mw"].sum().max() * 1e-3 if len(cap) else 0.0
+    draw(axes[0], cap, f"All sites (peak {total:,.{_digits(total)}f} GW)")
     for ax, s in zip(axes[1:], sites, strict=True):
-        draw(ax, cap[cap["site"] == s], f"Power capacity at {s}")
-    more = len(by_site) - len(sites)
-    fig.suptitle("Power capacity by technology and year" + (f" (and {more} more sites)" if more > 0 else ""),
-                 fontweight="bold")
+        gw = totals[s] * 1e-3
+        draw(ax, cap[cap["site"] == s], f"{s} (peak {gw:,.{_digits(gw)}f} GW)")
+    more = len(totals) - len(sites)
+    fig.suptitle("Power capacity by technology and year; sites ranked by total capacity"
+                 + (f" ({more} more sites not shown)" if more > 0 else ""), fontweight="bold")
     return fig
 
 
+def _digits(v: float) -> int:
+    """Decimals for a GW figure: 0 from 100 GW, 1 from 10, 2 from 1, else 3."""
+    v = abs(float(v))
+    return 0 if v >= 100 else 1 if v >= 10 else 2 if v >= 1 else 3
+
+
 def plot_fleet(res) -> Figure:
-    """Accelerators in service by generation and year: units, IT MW, and compute against the target."""
+    """Accelerators in service by generation and year: units, IT GW, and compute (EFLOPS) against the target."""
     ch = res.tables["chips"]
     summ = res.tables["summary"].set_index("year")
     years = _years(res)
@@ -76,11 +118,11 @@ def plot_fleet(res) -> Figure:
     ax.set_title("Fleet in service")
 
     ax = axes[1]
-    _stacked_bars(ax, table("it_mw"), colours)
-    tgt = summ["target_it_gw"].reindex(years) * 1000.0
+    _stacked_bars(ax, table("it_mw"), colours, scale=1e-3)
+    tgt = summ["target_it_gw"].reindex(years)
     if tgt.notna().any():
         ax.plot(years, tgt.to_numpy(), "k--", marker="o", markersize=4, label="IT target")
-    ax.set_ylabel("IT load (MW)")
+    ax.set_ylabel("IT load (GW)")
     ax.set_title("IT load of the fleet")
 
     ax = axes[2]
@@ -94,6 +136,7 @@ def plot_fleet(res) -> Figure:
     ax.set_ylabel("compute (EFLOPS)")
     for ax in axes:
         _year_axis(ax, years)
+        _plain(ax)
         _style(ax)
         _legend(ax, below=True)
     fig.suptitle("Accelerator fleet by generation and year", fontweight="bold")
@@ -101,12 +144,14 @@ def plot_fleet(res) -> Figure:
 
 
 def plot_costs(res) -> Figure:
-    """Cost by component and year, undiscounted and discounted, and cost per GW of IT in service.
+    """Cost by component and year ($B), undiscounted and discounted, and the annual cost per GW of IT.
 
-    The third panel shows, per planning year, its annual cost (USD/yr, as in ``costs.cost_usd``) over
-    its GW of IT in service, and the plan average: the planning years' annual costs summed over
-    their GW of IT summed (each planning year weighs once, whatever the gap to the next).
+    The third panel shows ``summary.cost_usd_per_gw_it_yr`` ($B per GW-year: the year's undiscounted
+    cost over its GW of IT in service) and the plan's figure of the same name
+    (:func:`siting.results.plan_per_gw`: over the calendar years the plan covers).
     """
+    from ..results import plan_per_gw
+
     c = res.tables["costs"]
     summ = res.tables["summary"].set_index("year")
     years = _years(res)
@@ -116,115 +161,29 @@ def plot_costs(res) -> Figure:
     for ax, col, what in ((axes[0], "cost_usd", "undiscounted"), (axes[1], "cost_usd_discounted", "discounted")):
         t = (c.pivot_table(index="year", columns="component", values=col, aggfunc="sum")
              .reindex(index=years, columns=comps).fillna(0.0)) if len(c) else pd.DataFrame(index=years)
-        _stacked_bars(ax, t, colours, scale=1e-6)
-        ax.set_ylabel(f"cost, {what} (USD million)")
+        _stacked_bars(ax, t, colours, scale=1e-9)
+        ax.set_ylabel(f"cost, {what} ($B)")
         ax.set_title(f"Cost by component, {what}")
     # costs.cost_usd is already the cost of one calendar year (USD/yr) of its planning year: divide by the
-    # IT in service that year, never again by the calendar years the planning year stands for
+    # IT in service that year, never again by the calendar years the planning year stands for; the soft-target
+    # penalty is no spending and stays out (summary.cost_usd_per_gw_it_yr)
     ax = axes[2]
-    cost = c.groupby("year")["cost_usd"].sum().reindex(years).fillna(0.0) if len(c) else pd.Series(0.0, years)
+    spent = c[c["component"] != "shortfall"] if len(c) else c
+    cost = spent.groupby("year")["cost_usd"].sum().reindex(years).fillna(0.0) if len(c) else pd.Series(0.0, years)
     it_gw = summ["it_gw"].reindex(years).fillna(0.0)
-    per_gw = cost / it_gw.where(it_gw > 1e-9) * 1e-6
+    per_gw = cost / it_gw.where(it_gw > 1e-9) * 1e-9
     ax.bar(years, per_gw.fillna(0.0).to_numpy(), 0.7, color="#4e79a7", label="annual cost per GW of IT")
-    if it_gw.sum() > 1e-9:  # every planning year counts once: its annual cost over its GW of IT
-        avg = cost.sum() / it_gw.sum() * 1e-6
-        ax.axhline(avg, color="black", linestyle="--", linewidth=1, label=f"plan average ({avg:,.0f})")
-    ax.set_ylabel("cost per GW of IT (USD million per GW-year)")
-    ax.set_title("Cost per GW of IT in service")
+    plan = plan_per_gw(pd.DataFrame({"year": years, "it_gw": it_gw.to_numpy(), "cost_usd": cost.to_numpy()}))
+    avg = plan["cost_usd_per_gw_it_yr"] * 1e-9 if it_gw.sum() > 1e-9 else 0.0
+    ax.axhline(avg, color="black", linestyle="--", linewidth=1, label=f"plan ({avg:,.2f})")
+    ax.set_ylabel("cost per GW of IT ($B per GW-year)")
+    ax.set_title("Annual cost per GW of IT in service")
     for ax in axes:
         _year_axis(ax, years)
+        _plain(ax)
         _style(ax)
         _legend(ax, below=True)
-    fig.suptitle("Cost by component and year", fontweight="bold")
-    return fig
-
-
-def _dispatch_choice(res, site, year, period):
-    sites = res.tables["sites"]
-    sl = res.tables["slices"]
-    opened = sites[sites["open"] > 0]
-    if site is None:
-        if not len(opened):
-            return None, None, None
-        last = opened[opened["year"] == opened["year"].max()]
-        site = last.sort_values("it_mw", ascending=False, kind="stable")["site"].iloc[0]
-    if year is None:
-        ys = opened.loc[opened["site"] == site, "year"]
-        year = int(ys.max()) if len(ys) else int(sites["year"].max())
-    if period is None:
-        w = sl.groupby("period")["weight_h"].mean()
-        period = int(w.idxmax()) if len(w) else 0
-    return site, int(year), int(period)
-
-
-def plot_dispatch(res, site: str | None = None, year: int | None = None, period: int | None = None,
-                  max_hours: int = 168) -> Figure:
-    """Hourly power at one site over one representative period.
-
-    Generation by technology, storage discharge (up) and charge (down) and grid import are
-    stacked bars; the facility load is the black line they meet.
-
-    Parameters
-    ----------
-    site : default the site with the most IT load in the last year.
-    year : default the last year ``site`` is open.
-    period : representative period (typical day); default the one that stands for the most hours.
-    max_hours : a longer period (``full_year`` mode) is cut to this many hours around its peak load.
-    """
-    site, year, period = _dispatch_choice(res, site, year, period)
-    d = res.tables["dispatch"]
-    sl = res.tables["slices"]
-    fig, axes = _grid(1, w=9.0, h=4.4)
-    ax = axes[0]
-    if site is not None:
-        d = d[(d["site"] == site) & (d["year"] == year)]
-    else:
-        d = d.iloc[:0]
-    sp = sl[sl["period"] == period].sort_values("slice")
-    d = d[d["slice"].isin(sp["slice"])]
-    t = (d.pivot_table(index="slice", columns="tech", values="power_mw", aggfunc="sum")
-         .reindex(sp["slice"]).fillna(0.0)) if len(d) else pd.DataFrame(index=sp["slice"])
-    load = -t.pop("facility_load") if "facility_load" in t else pd.Series(0.0, index=t.index)
-    hours = sp.set_index("slice")["hour"].reindex(t.index).to_numpy()
-    if len(t) > max_hours:
-        peak = int(np.argmax(load.to_numpy()))
-        start = min(max(0, peak - max_hours // 2), len(t) - max_hours)
-        t, load, hours = t.iloc[start:start + max_hours], load.iloc[start:start + max_hours], \
-            hours[start:start + max_hours]
-    t.index = hours
-    cols = [k for k in t.columns if k != "grid_import"] + (["grid_import"] if "grid_import" in t else [])
-    colours = _tech_colours(res)
-    up, down = np.zeros(len(t)), np.zeros(len(t))
-    for k in cols:
-        v = t[k].to_numpy(dtype=float)
-        pos, neg = np.clip(v, 0, None), np.clip(v, None, 0)
-        label = k.replace("_", " ")
-        if np.any(pos > 1e-9):
-            ax.bar(hours, pos, 1.0, bottom=up, align="edge", color=colours[k], linewidth=0,
-                   label=label + (" (discharge)" if np.any(neg < -1e-9) else ""))
-            up += pos
-        if np.any(neg < -1e-9):
-            ax.bar(hours, neg, 1.0, bottom=down, align="edge", color=colours[k], alpha=0.55, hatch="//",
-                   linewidth=0, label=label + " (charge)")
-            down += neg
-    if len(t):
-        xs = np.r_[hours, hours[-1] + 1]
-        ax.step(xs, np.r_[load.to_numpy(), load.to_numpy()[-1]], where="post", color="black", linewidth=1.6,
-                label="facility load")
-        ax.set_xlim(xs[0], xs[-1])
-    if np.any(down < 0):
-        ax.axhline(0, color="black", linewidth=0.6)
-    w = float(sp["weight_h"].iloc[0]) if len(sp) else float("nan")
-    span = "day" if len(sp) == 24 else "period"
-    ax.set_xlabel(f"hour of the representative {span} (h)")
-    ax.set_ylabel("power (MW)")
-    if site is None:
-        ax.set_title("Dispatch: no site is open in this plan")
-    else:
-        stands = f"; stands for {w:,.0f} {'days' if span == 'day' else 'times'} of the year" if w == w else ""
-        ax.set_title(f"Dispatch at {site} in {year}, representative {span} {period}{stands}")
-    _style(ax)
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle("Cost by component and year (undiscounted unless said)", fontweight="bold")
     return fig
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import atomic_write
-from ..results import TABLE_NAMES, Results
+from ..results import TABLE_NAMES, Results, plan_per_gw
 from .spec import Scenario
 
 #: table of a scenario's own record, stored in its results folder (fingerprint for resuming)
@@ -108,7 +108,8 @@ class SweepResults:
         return path
 
     def plot_costs(self):
-        """A matplotlib Figure: distribution of total discounted cost and of cost per GW over the scenarios."""
+        """A matplotlib Figure: distribution of total discounted cost and of the annual cost per GW-year of IT
+        (``cost_usd_per_gw_it_yr``, undiscounted) over the scenarios."""
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
 
@@ -117,8 +118,8 @@ class SweepResults:
         fig = Figure(figsize=(10, 4), layout="constrained")
         ax1, ax2 = fig.subplots(1, 2)
         for ax, col, scale, label in ((ax1, "objective_usd", 1e9, "total discounted cost, billion USD"),
-                                      (ax2, "cost_usd_per_gw", 1e9, "discounted cost per GW of peak IT load, "
-                                                                    "billion USD/GW")):
+                                      (ax2, "cost_usd_per_gw_it_yr", 1e9, "annual cost per GW of IT in "
+                                                                          "service, undiscounted ($B per GW-year)")):
             x = ok[col].dropna().to_numpy(dtype=float) / scale
             if len(x) == 0:
                 ax.text(0.5, 0.5, "no solved scenario", ha="center", va="center", transform=ax.transAxes)
@@ -153,13 +154,16 @@ def _scenario_summary(scenarios, done, errors, ov_cols) -> pd.DataFrame:
         row = {"scenario": s.name, "kind": s.kind, "group": s.group, "description": s.description}
         if r is None:
             row |= {"status": "failed", "objective_usd": np.nan, "mip_gap": np.nan, "peak_it_gw": np.nan,
-                    "cost_usd_per_gw": np.nan, "n_sites_chosen": pd.NA, "sites_chosen": "",
+                    "capex_usd_per_gw_it": np.nan, "cost_usd_per_gw_it_yr": np.nan, "n_sites_chosen": pd.NA,
+                    "sites_chosen": "",
                     "solve_seconds": np.nan, "error": errors.get(s.name, "not solved")}
         else:
             peak = float(r.tables["summary"]["it_gw"].max()) if len(r.tables.get("summary", ())) else np.nan
             chosen = _chosen_sites(r)
+            per = plan_per_gw(r.tables["summary"]) if len(r.tables.get("summary", ())) else {}
             row |= {"status": r.status, "objective_usd": r.objective, "mip_gap": r.mip_gap, "peak_it_gw": peak,
-                    "cost_usd_per_gw": r.objective / peak if peak and peak > 0 else np.nan,
+                    "capex_usd_per_gw_it": per.get("capex_usd_per_gw_it", np.nan),
+                    "cost_usd_per_gw_it_yr": per.get("cost_usd_per_gw_it_yr", np.nan),
                     "n_sites_chosen": len(chosen), "sites_chosen": ";".join(chosen),
                     "solve_seconds": r.solve_seconds, "error": ""}
         vals = s.values()

@@ -10,12 +10,15 @@ import hashlib
 import json
 import logging
 import os
+import signal
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import pandas as pd
 
+from .._extras import require
 from .._io import cell_text
 from ..errors import SitingError
 from ..instance import Instance, load_instance
@@ -38,6 +41,12 @@ def _run_scenario(inst: Instance, scenario: Scenario, opts: dict) -> dict:
     except SitingError as e:
         return {"error": f"{type(e).__name__}: " + " | ".join(e.problems), "seconds": time.perf_counter() - t0}
     return {"results": res, "seconds": time.perf_counter() - t0, "pid": os.getpid()}
+
+
+def _same(x):
+    """Worker task: its argument. The instance reaches the workers as the result of this task, not by
+    ``scatter``, so a worker lost with the only copy costs a recomputation, not the sweep."""
+    return x
 
 
 def _frame_digest(df: pd.DataFrame) -> str:
@@ -84,18 +93,58 @@ def _reuse(folder: Path, fp: str) -> Results | None:
 
 
 @contextlib.contextmanager
+def _hold_ctrl_c():
+    """Ctrl-C (SIGINT) held back for the block, then raised as KeyboardInterrupt; for starting and closing an
+    embedded cluster, which an exception in the middle leaves half-made (and its worker processes with it).
+
+    SIGINT is also blocked in this thread for the block, so the threads started inside it (Dask's event
+    loop and the ones that spawn the worker processes) and the worker processes started from them
+    inherit a blocked SIGINT: a Ctrl-C at the terminal, sent to the whole process group, reaches this
+    process only, which then stops the cluster, instead of killing the workers half-way with tracebacks.
+    Outside the main thread nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    # started now if not yet: starting it later would unblock SIGINT in the thread that spawns a worker
+    resource_tracker.ensure_running()
+    caught: list = []
+    previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
+    try:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held by the system arrives here
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        if callable(previous) and previous is not signal.default_int_handler:
+            previous(*caught[0])
+        else:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
 def _connect(client, workers: int | None, n_tasks: int):
     """A dask.distributed Client: the one given, one to the address given, or an embedded LocalCluster."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise SitingError("sweeps run on dask.distributed, which is not installed: "
-                          "pip install 'dask[distributed]' tqdm") from None
+    distributed = require("distributed", "sweep", "a sweep")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     if client is None:
         n = workers or os.cpu_count() or 1
         n = max(1, min(n, n_tasks))
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-                Client(cluster) as c:
+        with contextlib.ExitStack() as stack:
+            with _hold_ctrl_c():  # a cluster is started whole, or not at all
+                # the workers' logs as quiet as this process's "distributed" logger (the CLI: errors only)
+                quiet = max(logging.WARNING, logging.getLogger("distributed").getEffectiveLevel())
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                       silence_logs=quiet)
+                stack.callback(_close_held, cluster)
+                c = Client(cluster)
+                stack.callback(_close_held, c)
             import importlib.util
 
             board = f" (dashboard {c.dashboard_link})" if importlib.util.find_spec("bokeh") else ""
@@ -117,6 +166,11 @@ def _connect(client, workers: int | None, n_tasks: int):
             yield c
     else:
         yield client
+
+
+def _close_held(x) -> None:
+    with _hold_ctrl_c():
+        x.close()
 
 
 def sweep(inst, scenarios=None, client=None, *, out=None, workers: int | None = None,
@@ -178,11 +232,14 @@ def sweep(inst, scenarios=None, client=None, *, out=None, workers: int | None = 
     n_workers = 0
     if todo:
         with _connect(client, workers, len(todo)) as c, _progress(progress, len(scs), len(done)) as bar:
+            import dask
             from distributed import as_completed
 
             n_workers = len(c.nthreads())
-            data = c.scatter(inst, hash=False)
             token = uuid.uuid4().hex[:8]
+            # the instance as a task's result (recomputed if the worker holding it is lost), sent once
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "10GB"}):
+                data = c.submit(_same, inst, key=f"siting-instance-{token}", pure=False)
             futures = {c.submit(_run_scenario, data, s, opts, key=f"siting-sweep-{token}-{s.name}", pure=False): s
                        for s in todo}
             try:
@@ -213,16 +270,17 @@ def sweep(inst, scenarios=None, client=None, *, out=None, workers: int | None = 
                         bar.update(1)
                         bar.set_postfix(failed=len(errors), refresh=False)
             finally:
-                for fut in futures:
+                for fut in [*futures, data]:
                     if not fut.done():
                         fut.cancel()
-                del data
+                data.release()
     info = {"scenarios": [s.name for s in scs], "solved": solved, "reused": reused,
             "failed": [s.name for s in scs if s.name in errors], "workers": n_workers,
             "seconds": time.perf_counter() - t0, "scenario_seconds": seconds}
     sr = SweepResults.combine(scs, done, errors, info)
     if out is not None:
-        sr.to_folder(out)
+        with _hold_ctrl_c():  # the stacked tables, summary and figure are written whole, or Ctrl-C came before
+            sr.to_folder(out)
     return sr
 
 

@@ -1,0 +1,71 @@
+"""Monolithic against Benders, side by side, and the hourly check's time per year.
+
+    python benchmarks/decomposition.py                                  # toy and us_regions_small
+    python benchmarks/decomposition.py us_250gw:1 us_250gw:8 ercot_campus:8 --time-limit 1200
+
+Each argument is INSTANCE[:TYPICAL_DAYS]. For each it prints, per method: wall time, status, gap
+reached and objective; for Benders the iterations, the time the first plan appeared and the gap
+over time (from res.timings["benders_history"]); then the hourly check's seconds per year of the
+monolithic plan (``--hourly`` years, default the first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+import siting
+from siting.hourly import check_hourly
+
+
+def _instance(spec: str):
+    name, _, days = spec.partition(":")
+    inst = siting.load_instance(name)
+    if days:
+        sc = {**inst.scenario, "time": {**inst.scenario.get("time", {}), "mode": "typical_days",
+                                        "typical_days": int(days)}}
+        inst = inst.replace(sc)
+    return inst
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("specs", nargs="*", default=["toy", "us_regions_small"])
+    p.add_argument("--time-limit", type=float, default=600.0)
+    p.add_argument("--mip-gap", type=float, default=1e-3)
+    p.add_argument("--hourly", type=int, default=1, help="years of the hourly check to time (0: none)")
+    a = p.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    for spec in a.specs:
+        inst = _instance(spec)
+        mono = None
+        for method in ("monolithic", "benders"):
+            t0 = time.perf_counter()
+            try:
+                res = siting.solve(inst, method=method, time_limit=a.time_limit, mip_gap=a.mip_gap)
+            except siting.SitingError as e:
+                print(f"{spec:<20} {method:<10} {time.perf_counter() - t0:8.1f} s  no plan: {e.problems[0][:80]}")
+                continue
+            wall = time.perf_counter() - t0
+            line = (f"{spec:<20} {method:<10} {wall:8.1f} s  {res.status:<10} gap {res.mip_gap:8.3%}  "
+                    f"objective {res.objective / 1e9:,.4f} B USD")
+            if method == "benders":
+                h = res.timings.get("benders_history", [])
+                first = next((r[1] for r in h if r[3] != float("inf")), float("nan"))
+                line += f"  {res.iterations} iterations, first plan at {first:.1f} s"
+                marks = [r for r in h if r[3] != float("inf")][:: max(1, len(h) // 6)]
+                line += "  gap over time: " + ", ".join(f"{r[1]:.0f}s {r[4]:.2%}" for r in marks)
+            else:
+                mono = res
+            print(line, flush=True)
+        if mono is not None and a.hourly:
+            for y in inst.years[: a.hourly]:
+                t0 = time.perf_counter()
+                chk = check_hourly(inst, mono, years=[y])
+                print(f"{spec:<20} hourly check {y}: {time.perf_counter() - t0:.1f} s, "
+                      f"{chk.table.unserved_mwh.sum():,.0f} MWh unserved", flush=True)
+
+
+if __name__ == "__main__":
+    main()

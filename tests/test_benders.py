@@ -1,0 +1,108 @@
+"""Benders decomposition ends within the MIP gap of the monolithic optimum."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from builders import chip, daily_profile, gas, generator, make_instance, site, storage, zone
+
+import siting
+
+HERE = Path(__file__).resolve().parent
+GAP = 1e-6
+
+
+def _both(inst):
+    mono = siting.solve(inst, method="monolithic", mip_gap=GAP)
+    dec = siting.solve(inst, method="benders", mip_gap=GAP)
+    return mono, dec
+
+
+def _check(mono, dec):
+    assert dec.method == "benders" and mono.method == "monolithic"
+    assert dec.status == "optimal"
+    assert dec.objective == pytest.approx(mono.objective, rel=2 * GAP)
+    assert dec.lower_bound <= dec.objective * (1 + 1e-9)
+    assert dec.costs.cost_usd_discounted.sum() == pytest.approx(dec.objective, rel=1e-9)
+    c = dec.costs
+    assert c.loc[c.component == "unserved", "cost_usd_discounted"].sum() <= 1e-7 * dec.objective
+    # the balance closes in every slice
+    net = dec.dispatch.groupby(["site", "year", "slice"]).power_mw.sum()
+    assert (net >= -1e-6).all()
+
+
+def test_toy_matches_the_monolithic_optimum():
+    _check(*_both(siting.load_instance("toy")))
+
+
+@pytest.mark.slow
+def test_us_regions_small_matches_the_monolithic_optimum():
+    """About 100 iterations and 4-6 minutes on 2 cores (the monolithic MIP takes seconds here)."""
+    _check(*_both(siting.load_instance("us_regions_small")))
+
+
+def _random_instance(seed: int):
+    """Two to four sites in two zones, gas, solar, a battery and the grid, over three years, with a
+    seeded spread of prices, limits and targets."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 5))
+    sites = [site(site=f"s{i}", zone=f"z{i % 2}", grid_mw=float(rng.choice([0.0, 80.0])),
+                  grid_year=int(rng.choice([2026, 2027])), site_capex_usd=float(rng.uniform(1e6, 5e7)),
+                  earliest_year=int(rng.choice([2026, 2027]))) for i in range(n)]
+    zones = [zone(zone=f"z{j}", grid_price_usd_per_mwh=float(rng.uniform(20, 90)),
+                  headroom_mw=float(rng.uniform(40, 200))) for j in range(2)]
+    techs = [gas(unit_mw=float(rng.choice([20.0, 40.0]))), generator("solar", float(rng.uniform(500, 1200)),
+                                                                      profile="solar"), storage()]
+    sun = [0.0] * 6 + [float(v) for v in rng.uniform(0.3, 1.0, 12)] + [0.0] * 6
+    return make_instance(sites=sites, zones=zones, techs=techs, chips=[chip()], years=(2026, 2027, 2028),
+                         targets={2026: 0.05, 2027: 0.1, 2028: float(rng.uniform(0.1, 0.2))},
+                         profiles=[daily_profile(sun, "solar", zone=f"z{j}") for j in range(2)],
+                         policy={"co2_cap_t": float(rng.uniform(2e5, 6e5))})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_seeded_random_instances_match(seed):
+    inst = _random_instance(seed)
+    try:
+        mono = siting.solve(inst, method="monolithic", mip_gap=GAP)
+    except siting.InfeasibleError:
+        pytest.skip("this draw has no plan")  # the draws are fixed: see the count below
+    _check(mono, siting.solve(inst, method="benders", mip_gap=GAP))
+
+
+def test_at_least_three_random_draws_have_a_plan():
+    """The skip above must stay the exception: three of the four seeded draws have a plan."""
+    ok = 0
+    for seed in range(4):
+        try:
+            siting.solve(_random_instance(seed), method="monolithic", mip_gap=1e-3)
+            ok += 1
+        except siting.InfeasibleError:
+            pass
+    assert ok >= 3
+
+
+def test_auto_picks_by_size_and_says_so(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="siting"):
+        res = siting.solve(siting.load_instance("toy"), mip_gap=1e-4)
+    assert res.method == "monolithic"
+    assert any("method auto: monolithic" in r.getMessage() for r in caplog.records)
+    with pytest.raises(siting.SolveError, match="method must be"):
+        siting.solve(siting.load_instance("toy"), method="nope")
+
+
+@pytest.mark.slow
+def test_known_answer_tests_pass_under_benders():
+    """Every known-answer test that solves an instance runs again with method="benders"."""
+    env = dict(os.environ, SITING_TEST_METHOD="benders")
+    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                        str(HERE / "test_known_answers.py"), str(HERE / "test_procurement.py")],
+                       capture_output=True, text=True, env=env, cwd=HERE.parent, timeout=3000)
+    assert p.returncode == 0, p.stdout[-3000:]
