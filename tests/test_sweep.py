@@ -383,6 +383,7 @@ def test_failed_scenarios_are_recorded(scheduler, toy):
     assert ss.at["fine", "status"] == "optimal" and sr.costs["scenario"].unique().tolist() == ["fine"]
 
 
+@pytest.mark.slow
 def test_sweep_survives_a_lost_worker(swept, toy, scenarios_file, tmp_path):
     """On a scheduler with two workers, the worker process that holds the instance is killed (SIGKILL, by
     PID) while it solves a scenario. Dask solves that scenario again on a live worker (and makes the
