@@ -19,7 +19,7 @@ from ._extras import require_format
 from .errors import SitingError
 
 __all__ = ["Results", "read_results", "TABLE_NAMES", "FORMATS", "OutputFolderError", "check_out_folder",
-           "clean_values", "clean_table", "plan_per_gw"]
+           "clean_values", "clean_table", "plan_per_gw", "split_penalty"]
 
 
 class OutputFolderError(SitingError, FileExistsError):
@@ -156,6 +156,20 @@ def plan_per_gw(summary: pd.DataFrame) -> dict[str, float]:
     return {k: float(clean_values([v])[0]) for k, v in out.items()}
 
 
+def split_penalty(summary: pd.DataFrame, costs: pd.DataFrame | None) -> pd.DataFrame:
+    """Soft targets: ``summary`` with two more columns, ``plan_cost_usd`` (the year's undiscounted cost
+    without the penalty) and ``shortfall_penalty_usd`` (the penalty, costs component ``shortfall``);
+    ``cost_usd`` is their sum. Left as it is with hard targets (no ``shortfall_it_mw`` column), without a
+    costs table, or when the columns are there already."""
+    if (costs is None or "shortfall_it_mw" not in summary.columns or "plan_cost_usd" in summary.columns
+            or "cost_usd" not in summary.columns or not {"year", "component", "cost_usd"} <= set(costs.columns)):
+        return summary
+    penalty = costs.loc[costs["component"] == "shortfall"].groupby("year")["cost_usd"].sum()
+    pen = summary["year"].map(penalty).fillna(0.0).to_numpy(dtype=float)
+    s = summary.assign(plan_cost_usd=summary["cost_usd"].to_numpy(dtype=float) - pen, shortfall_penalty_usd=pen)
+    return clean_table(s)
+
+
 @contextlib.contextmanager
 def _no_interrupt():
     """Hold back Ctrl-C (SIGINT) until the block is done, then raise it: for the two renames of a swap."""
@@ -226,6 +240,24 @@ class Results:
 
     def __post_init__(self):
         self.tables = {k: clean_table(v) for k, v in self.tables.items()}
+        if "summary" in self.tables:
+            self.tables["summary"] = split_penalty(self.tables["summary"], self.tables.get("costs"))
+
+    @property
+    def shortfall_penalty_usd(self) -> float:
+        """The discounted soft-target penalty inside :attr:`objective` (costs component ``shortfall``), USD;
+        0 with hard targets."""
+        c = self.tables.get("costs")
+        if c is None or not len(c) or "component" not in c.columns:
+            return 0.0
+        return float(c.loc[c["component"] == "shortfall", "cost_usd_discounted"].sum())
+
+    @property
+    def plan_cost_usd(self) -> float:
+        """The discounted cost of the plan itself: :attr:`objective` less :attr:`shortfall_penalty_usd`, USD.
+        With soft targets far out of reach the penalty can dwarf it, and the MIP gap (relative to the whole
+        objective) then says little about this figure (docs/results.md, "Soft targets")."""
+        return float(self.objective) - self.shortfall_penalty_usd
 
     def __getattr__(self, name):
         tables = self.__dict__.get("tables", {})
