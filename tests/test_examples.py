@@ -99,3 +99,109 @@ def test_progress_bar_with_tqdm(capsys):
     out, err = capsys.readouterr()
     assert out.splitlines() == ["result 0", "result 1", "result 2"]
     assert "demo: 100%" in err and "3/3" in err and "demo: 3 solve(s) in " in err
+
+
+# -- the answers of us_250gw and ercot_campus (examples/us_250gw_answer.py, examples/ercot_campus_answer.py) --
+
+ANSWER_FILES = ("answer.md", "answer.json", "state.pkl", "gw_by_year.csv", "gw_by_site.csv", "energy_shares.csv",
+                "capacity_gw_by_tech.csv", "capex_per_gw.csv", "binding.csv", "sensitivity.csv", "hourly_check.csv",
+                "map.png", "energy.png", "sensitivity.png")
+
+
+def _answer(tmp_path: Path, script: str, *args: str):
+    """Run an answer script with --quick; its output folder and headline figures."""
+    import json
+
+    out = tmp_path / "answer"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    p = subprocess.run([sys.executable, str(EXAMPLES / script), "--quick", "--out", str(out), *args], cwd=tmp_path,
+                       env=env, capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stderr
+    for f in ANSWER_FILES:
+        assert (out / f).is_file() and (out / f).stat().st_size > 0, f
+    return p, out, json.loads((out / "answer.json").read_text())
+
+
+def _check_answer(out: Path, head: dict, n_cases: int) -> None:
+    import pandas as pd
+
+    gw = {int(y): v for y, v in head["gw"].items()}
+    target = {int(y): v for y, v in head["target_gw"].items()}
+    last = max(gw)
+    assert gw[last] <= target[last] + 1e-6
+    assert all(v >= 0 for v in gw.values())
+    # energy shares: every source >= 0, each year's shares sum to 1
+    shares = pd.read_csv(out / "energy_shares.csv", index_col=0)
+    assert (shares.to_numpy() >= -1e-9).all()
+    assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0, abs=1e-9)
+    assert all(v == pytest.approx(1.0, abs=1e-9) for v in head["shares_sum"].values())
+    # overnight capex per GW of IT within the published range, widened ($35-60 B per GW, docs/sources.md)
+    assert 20e9 <= head["capex_usd_per_gw_it"] <= 80e9
+    cx = pd.read_csv(out / "capex_per_gw.csv", index_col=0)
+    assert cx.loc["all", "total_per_gw"] == pytest.approx(
+        cx.loc["all", ["chips_per_gw", "building_per_gw", "site_per_gw", "power_per_gw"]].sum(), rel=1e-9)
+    sens = pd.read_csv(out / "sensitivity.csv", index_col=0)
+    assert sens.index[0] == "base" and len(sens) == n_cases + 1
+    assert sens.loc["base", "plan cost vs base %"] == pytest.approx(0.0, abs=1e-9)
+    assert len(pd.read_csv(out / "hourly_check.csv"))
+    md = (out / "answer.md").read_text()
+    for fig in ("figures/map.png", "figures/energy.png", "figures/sensitivity.png"):
+        assert fig in md
+    assert "--quick settings: not the answer" in md
+
+
+@pytest.mark.slow
+def test_us_250gw_answer_quick(tmp_path):
+    import pandas as pd
+
+    p, out, head = _answer(tmp_path, "us_250gw_answer.py")
+    _steps(p.stderr, "us_250gw_answer", 6)  # 2 steps, 1 hourly year, chip_supply_x2 (2 steps), gas_x1.5 (step 2)
+    _check_answer(out, head, 2)
+    # soft targets: two steps; the second's objective is the plan's cost alone, within its gap of the first's
+    assert [s[0][:1] for s in head["steps"]] == ["1", "2"]
+    (_, _, g1, obj1, plan1, _), (_, _, g2, obj2, plan2, _) = head["steps"]
+    assert obj2 == pytest.approx(plan2, rel=1e-9) and obj1 > plan1
+    assert plan2 <= plan1 * (1 + g2) + g1 * obj1
+    # the IT reached never passes the accelerator supply, and meets it in the years short of the path
+    gw = pd.read_csv(out / "gw_by_year.csv", index_col=0)
+    assert (gw["IT GW in service"] <= gw["chip-supply bound GW"] + 1e-6).all()
+    short = gw[gw["short GW"] > 1e-3]
+    assert len(short) and (short["IT GW in service"] - short["chip-supply bound GW"]).abs().max() <= 2e-3
+    assert "Step 1 is the instance as shipped" in (out / "answer.md").read_text()
+
+
+@pytest.mark.slow
+def test_ercot_campus_answer_quick(tmp_path):
+    p, out, head = _answer(tmp_path, "ercot_campus_answer.py")
+    _steps(p.stderr, "ercot_campus_answer", 4)  # 1 solve (hard targets), 1 hourly year, 2 cases
+    _check_answer(out, head, 2)
+    assert len(head["steps"]) == 1 and head["steps"][0][0] == "hard targets"
+    # hard targets: the IT target is met every year
+    assert all(head["gw"][y] >= head["target_gw"][y] - 1e-6 for y in head["gw"])
+
+
+def test_answer_step_two_lowers_the_targets_by_the_shortfall():
+    """The lexicographic second step: hard targets lowered by each year's shortfall plus 1 MW, penalty gone."""
+    import importlib.util
+
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        spec = importlib.util.spec_from_file_location("us_250gw_answer", EXAMPLES / "us_250gw_answer.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["us_250gw_answer"] = mod  # its dataclasses look their module up there
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(EXAMPLES))
+        sys.modules.pop("us_250gw_answer", None)
+    import siting
+
+    inst = siting.load_instance("toy")
+    sc = dict(inst.scenario)
+    sc["targets"] = {"mode": "soft", "penalty_usd_per_mw": 1e8}
+    soft = inst.replace(sc)
+    y0, y1 = soft.years[:2]
+    low = mod.lowered(soft, {y0: 40.0, y1: 0.0})
+    assert low.scenario["targets"]["mode"] == "hard" and not mod.soft(low)
+    t0, t1 = (soft.targets.set_index("year")["it_gw"][y] for y in (y0, y1))
+    new = low.targets.set_index("year")["it_gw"]
+    assert new[y0] == pytest.approx(t0 - 0.041) and new[y1] == pytest.approx(t1)
