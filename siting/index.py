@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .attributes import spur_lead_years
 from .instance import Instance, crf
 from .schema import FLEX_LEVELS
 from .timeseries import Slices
@@ -184,6 +185,8 @@ def build_index(inst: Instance, slices: Slices, op_years=None) -> Index:
     fy = sites["flex_grid_year"]
     first_grid = {s: (int(fy[s]) if s in flex_levels and not _isna(fy[s]) else int(sites.at[s, "grid_year"]))
                   for s in site_ix}
+    for s, lead in spur_lead_years(inst).items():  # a spur line's lead time (sites.csv substation_km)
+        first_grid[s] = max(first_grid[s], years[0] + lead)
     grid = [(s, y) for s, y in site_years if sites.at[s, "grid_mw"] > 0 and y >= first_grid[s] and y in op]
     zone_of = sites["zone"].to_dict()
 

@@ -101,6 +101,9 @@ class Instance:
     fuels: pd.DataFrame = field(default_factory=lambda: _empty("fuels"), repr=False)
     #: optional chip_supply.csv (accelerator supply per generation and calendar year)
     chip_supply: pd.DataFrame = field(default_factory=lambda: _empty("chip_supply"), repr=False)
+    #: optional cooling.csv and metros.csv (siting.attributes); empty when the file is absent
+    cooling: pd.DataFrame = field(default_factory=lambda: _empty("cooling"), repr=False)
+    metros: pd.DataFrame = field(default_factory=lambda: _empty("metros"), repr=False)
 
     # -- derived quantities used by the model and the results -------------------------------
     @property
@@ -130,7 +133,8 @@ class Instance:
 
     @classmethod
     def from_frames(cls, scenario: dict, targets, sites, zones, techs, chips, profiles=None,
-                    name: str | None = None, supply=None, fuels=None, chip_supply=None) -> Instance:
+                    name: str | None = None, supply=None, fuels=None, chip_supply=None, cooling=None,
+                    metros=None) -> Instance:
         """Build and validate an instance from DataFrames (or lists of dicts) held in memory.
 
         The tables go through exactly the checks of :func:`load_instance`; optional columns
@@ -146,7 +150,8 @@ class Instance:
             df = df.drop(columns="geometry", errors="ignore")
             raws[k] = df.astype(object).where(df.notna(), "").map(cell_text)
         files = {n: (t.file.split(" ")[0]) for n, t in TABLES.items()}
-        for k, df in (("supply", supply), ("fuels", fuels), ("chip_supply", chip_supply)):
+        for k, df in (("supply", supply), ("fuels", fuels), ("chip_supply", chip_supply), ("cooling", cooling),
+                      ("metros", metros)):
             if df is not None and len(df):  # optional table: absent when None or empty
                 df = pd.DataFrame(df)
                 raws[k] = df.astype(object).where(df.notna(), "").map(cell_text)
@@ -156,7 +161,7 @@ class Instance:
         """A re-validated copy with ``scenario`` and any tables (targets, sites, zones, techs, chips,
         profiles, supply, fuels, chip_supply) replaced; every other table is kept as it is."""
         frames = {t: getattr(self, t) for t in ("targets", "sites", "zones", "techs", "chips", "profiles", "supply",
-                                               "fuels", "chip_supply")}
+                                               "fuels", "chip_supply", "cooling", "metros")}
         unknown = set(tables) - set(frames)
         if unknown:
             raise TypeError(f"unknown table(s) {sorted(unknown)}")
@@ -167,7 +172,7 @@ class Instance:
         """Re-run every check on the tables as they are now (after edits in code); returns a new Instance."""
         return Instance.from_frames(self.scenario, self.targets, self.sites, self.zones, self.techs, self.chips,
                                     self.profiles, name=self.name, supply=self.supply, fuels=self.fuels,
-                                    chip_supply=self.chip_supply)
+                                    chip_supply=self.chip_supply, cooling=self.cooling, metros=self.metros)
 
 
 def bundled_root() -> Path:
@@ -467,7 +472,8 @@ def _assemble(name, scenario, tables, files, folder) -> Instance:
     return Instance(name=name, scenario=scenario, targets=t["targets"], sites=sites, zones=t["zones"],
                     techs=t["techs"], chips=t["chips"], profiles=prof, path=folder, files=files,
                     supply=t.get("supply", _empty("supply")), fuels=t.get("fuels", _empty("fuels")),
-                    chip_supply=t.get("chip_supply", _empty("chip_supply")))
+                    chip_supply=t.get("chip_supply", _empty("chip_supply")),
+                    cooling=t.get("cooling", _empty("cooling")), metros=t.get("metros", _empty("metros")))
 
 
 def _empty(table: str) -> pd.DataFrame:

@@ -117,6 +117,22 @@ SITES = Table(
         C("demand_charge_usd_per_kw_yr", "float", "USD/kW/yr", False,
           "Grid tariff: demand or capacity charge of this site, overriding its zone's (blank: the zone's).",
           nullable=True, min=0),
+        # site attributes (docs/features.md "Water, spur lines, fiber and latency")
+        C("cooling", "str", "-", False, "Cooling options the site chooses among, names of cooling.csv separated by "
+          "';' (blank: every option of cooling.csv; unused without cooling.csv).", nullable=True),
+        C("water_price_usd_per_m3", "float", "USD/m3", False, "Water price at the site, overriding its zone's "
+          "(blank: the zone's).", nullable=True, min=0),
+        C("water_limit_m3_per_yr", "float", "m3/yr", False, "Most water the site's cooling may use in a year "
+          "(blank: no limit; needs cooling.csv).", nullable=True, min=0),
+        C("water_stress", "float", "-", False, "Baseline water stress score, e.g. WRI Aqueduct 4.0 bws_score 0-5 "
+          "(blank: none); priced by [water] stress_usd_per_m3, limited by [water] max_stress.", nullable=True,
+          min=0),
+        C("substation_km", "float", "km", False, "Spur line: straight-line distance to the substation the site "
+          "connects to (blank: no spur line cost); needs grid_mw > 0.", nullable=True, min=0),
+        C("substation_kv", "float", "kV", False, "Voltage of that substation (blank: not checked); at least the "
+          "voltage of the line grid_mw needs.", nullable=True, min=0),
+        C("fiber_km", "float", "km", False, "Straight-line distance to long-haul fiber or an internet exchange "
+          "(blank: no fiber cost); needs [connection] fiber_usd_per_km.", nullable=True, min=0),
     ),
     "Candidate campuses. A CSV with lat/lon, or a GeoJSON / GeoPackage file with point geometry "
     "(lat/lon then come from the geometry, reprojected to WGS84).",
@@ -159,6 +175,10 @@ ZONES = Table(
         C("headroom_mw_flex_1pct", "float", "MW", False,
           "Flexible load: the same for up to 1 % curtailment (blank: level not offered).", nullable=True,
           min=0),
+        C("water_price_usd_per_m3", "float", "USD/m3", False, "Water price of the zone's sites (blank: 0).",
+          nullable=True, min=0),
+        C("water_limit_m3_per_yr", "float", "m3/yr", False, "Most water the zone's sites' cooling may use "
+          "together in a year (blank: no limit; needs cooling.csv).", nullable=True, min=0),
     ),
     "Grid zones (balancing areas or market regions).",
 )
@@ -308,8 +328,47 @@ CHIP_SUPPLY = Table(
     optional=True,
 )
 
+COOLING = Table(
+    "cooling",
+    "cooling.csv",
+    ("option",),
+    (
+        C("option", "str", "-", True, "Cooling option id (evaporative, hybrid, dry ...)."),
+        C("water_l_per_kwh", "float", "L/kWh", True, "Water consumed per kWh of IT energy (WUE).", min=0),
+        C("pue_adder", "float", "-", False, "Added to the site's PUE in every hour, times pue_profile where given "
+          "(dry cooling costs power in hot hours).", nullable=True, default=0.0, min=0),
+        C("pue_profile", "str", "-", False, "profiles.csv profile (zone or site rows) multiplying pue_adder hour "
+          "by hour (blank: flat).", nullable=True),
+        C("capex_usd_per_kw", "float", "USD/kW", False, "Capital per kW of IT capacity built with the option, "
+          "annualised over building_life_years.", nullable=True, default=0.0, min=0),
+    ),
+    "Optional. Cooling options: every site (or those its sites.csv cooling column names) chooses one.",
+    optional=True,
+)
+
+METROS = Table(
+    "metros",
+    "metros.csv",
+    ("metro", "year"),
+    (
+        C("metro", "str", "-", True, "Metro area id."),
+        C("lat", "float", "degree", True, "Latitude (WGS84).", min=-90, max=90),
+        C("lon", "float", "degree", True, "Longitude (WGS84).", min=-180, max=180),
+        C("year", "int", "year", False, "Planning year of the row (blank: every year without a row of its own).",
+          nullable=True),
+        C("inference_mw", "float", "MW", False, "IT load serving the metro's inference (give this or it_share).",
+          nullable=True, min=0),
+        C("it_share", "float", "-", False, "Share of the year's IT load in service serving the metro's inference.",
+          nullable=True, min=0, max=1),
+        C("budget_ms", "float", "ms", False, "Round-trip latency budget (blank: [latency] budget_ms).",
+          nullable=True, min=0),
+    ),
+    "Optional. Metros whose inference load must sit at sites within their round-trip latency budget.",
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (TARGETS, SITES, ZONES, TECHS, CHIPS, PROFILES, SUPPLY, FUELS,
-                                                 CHIP_SUPPLY)}
+                                                 CHIP_SUPPLY, COOLING, METROS)}
 
 #: reserved profile names and what they scale
 RESERVED_PROFILES = {
@@ -375,6 +434,19 @@ SCENARIO_KEYS: dict[tuple[str, str], tuple[str, str, bool, object, str]] = {
                                        "Capital budget: most overnight capex commissioned per calendar year (sites, "
                                        "buildings, power, accelerators); a planning year standing for n calendar "
                                        "years may commission n times this (blank: no budget)."),
+    ("water", "stress_usd_per_m3"): ("float", "USD/m3", False, None, "Added to the water price per point of "
+                                     "sites.csv water_stress (blank: 0)."),
+    ("water", "max_stress"): ("float", "-", False, None, "A site whose water_stress is above this uses no water "
+                              "(blank: no limit)."),
+    ("connection", "route_factor"): ("float", "-", False, None, "Route / straight-line length of spur lines and "
+                                     "fiber (blank: 1.3)."),
+    ("connection", "spur_years_per_100km"): ("float", "years", False, None, "Spur line lead time per 100 km of "
+                                             "route, rounded up (blank: 0)."),
+    ("connection", "fiber_usd_per_km"): ("float", "USD/km", False, None, "Cost of a fiber route per km "
+                                         "(needed with sites.csv fiber_km)."),
+    ("latency", "budget_ms"): ("float", "ms", False, None, "Round-trip latency budget of metros.csv rows without "
+                               "their own."),
+    ("latency", "route_factor"): ("float", "-", False, None, "Fiber route / great-circle distance (blank: 2.1)."),
     ("solver", "time_limit"): ("float", "s", False, None, "Stop the solver after this many seconds."),
     ("solver", "mip_gap"): ("float", "-", False, 1e-4, "Relative MIP gap at which the solver stops."),
     ("solver", "threads"): ("int", "-", False, None, "Solver threads (blank: HiGHS chooses)."),

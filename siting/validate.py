@@ -177,8 +177,12 @@ def check_instance(scenario: dict, tables: dict[str, pd.DataFrame], files: dict[
     """
     found: list[str] = []
     _check_tables(scenario, tables, files, found)
-    _check_profiles(tables["sites"], tables["zones"], tables["techs"], tables["profiles"], files, found)
+    from .attribute_checks import check_site_attributes, cooling_profiles
+
+    _check_profiles(tables["sites"], tables["zones"], tables["techs"], tables["profiles"], files, found,
+                    cooling_profiles(tables))
     _check_features(scenario, tables, files, found)  # optional features (docs/features.md)
+    check_site_attributes(scenario, tables, files, found)  # water, spur lines, fiber, latency
     seen = set(problems)
     for line in found:
         if line not in seen:
@@ -331,7 +335,7 @@ def _check_features(scenario: dict, tables: dict[str, pd.DataFrame], f: dict[str
         problems.append(f"scenario.toml: key [flexibility] 'lost_compute_usd_per_mwh' must be >= 0, got {v}")
 
 
-def _check_profiles(sites, zones, techs, profiles, f, problems) -> None:
+def _check_profiles(sites, zones, techs, profiles, f, problems, other: set = frozenset()) -> None:
     fname = f["profiles"]
     site_ids = set(sites["site"].dropna())
     zone_ids = set(zones["zone"].dropna())
@@ -355,7 +359,7 @@ def _check_profiles(sites, zones, techs, profiles, f, problems) -> None:
                 problems.append(f"{fname}: column '{col}', row {first + 1}: unknown {col} '{v}' (not in {ref}; "
                                 f"{n} row{'s' if n > 1 else ''})")
     tech_profiles = {p for p in techs["profile"].dropna() if p}
-    known = tech_profiles | set(RESERVED_PROFILES)
+    known = tech_profiles | set(RESERVED_PROFILES) | set(other)  # other: cooling.csv pue_profile names
     names = profiles["profile"]
     unknown_p = names.notna().to_numpy() & ~names.isin(known).to_numpy()
     if unknown_p.any():

@@ -338,9 +338,27 @@ class InstanceBuilder:
     def add_substations(self, src, *, min_kv: float = 0.0, usd_per_mw_km: float = USD_PER_MW_KM,
                         route_factor: float = ROUTE_FACTOR, voltage_column: str = "MAX_VOLT",
                         statuses: tuple[str, ...] | None = ("IN SERVICE",), add_to_site_capex: bool = True,
-                        ) -> InstanceBuilder:
-        """Nearest substation at or above ``min_kv`` per site; its interconnection cost
-        (:func:`siting.data.nearest_substations`) is added to ``site_capex_usd``."""
+                        spur_line: bool = False) -> InstanceBuilder:
+        """Nearest substation at or above ``min_kv`` per site (:func:`siting.data.nearest_substations`).
+
+        By default its interconnection cost (``usd_per_mw_km`` x route x grid_mw) is added to
+        ``site_capex_usd``. With ``spur_line=True`` the distance and the substation's voltage go to
+        sites.csv ``substation_km`` and ``substation_kv`` instead: the model prices the spur line by
+        voltage class for the site's grid_mw, with its lead time (docs/formulation.md section 15.2).
+        Give ``min_kv`` at least the voltage the sites' imports need (validation says when it is not).
+        """
+        if spur_line:
+            sub = nearest_substations(self.sites, src, min_kv=min_kv, voltage_column=voltage_column,
+                                      statuses=statuses, grid_mw=1.0, usd_per_mw_km=usd_per_mw_km,
+                                      route_factor=route_factor)
+            self.sites["substation_km"] = sub["distance_km"].to_numpy()
+            self.sites["substation_kv"] = sub["max_kv"].to_numpy()
+            self.reports["substations"] = sub
+            self.notes.append(f"Substations {getattr(src, 'name', src)}: nearest at >= {min_kv:g} kV "
+                              f"({voltage_column}), geodesic WGS84 distance -> sites.csv substation_km and "
+                              "substation_kv; the spur line is priced by voltage class in the model.")
+            self._substations = None
+            return self
         self._substations = dict(src=src, min_kv=min_kv, usd_per_mw_km=usd_per_mw_km, route_factor=route_factor,
                                  voltage_column=voltage_column, statuses=statuses, add=add_to_site_capex)
         # fail early on a bad file

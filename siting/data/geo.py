@@ -15,10 +15,16 @@ from the site to the nearest substation at or above ``min_kv``, paid per MW of t
 site's grid connection and per km of route. The route is the straight (geodesic) line
 times ``route_factor`` = 1.3 (MISO's planning-level estimates start from "straight line
 plus 30 %"; RTO Insider on MISO's transmission cost estimation guide). The default
-``usd_per_mw_km`` = 1,500 $/MW-km is an **unverified placeholder** of the right order for
-a new 345 kV circuit (a few $M per mile for roughly 1 GW of rating): set your own from
-your utility's or ISO's cost guide (e.g. MISO's Transmission Cost Estimation Guide).
-The builder adds the cost to ``site_capex_usd``.
+``usd_per_mw_km`` = 695.8 $/MW-km is a new 345 kV single-circuit line: 1,343,800 $/mile
+(Black & Veatch for WECC, 2014, Table 2-1, 2014 dollars, lines over 10 miles) / 1.609344
+km/mile / 1,200 MW (3 x its 400 MW surge impedance loading, the short-line end of the
+St. Clair curve); docs/sources.md. The builder adds the cost to ``site_capex_usd``.
+For a cost by voltage class (the cheapest 230 / 345 / 500 kV line for the site's import,
+with short-line multipliers, restated to the instance's dollar year, and a lead time
+growing with the distance), pass the distance to the model instead:
+``InstanceBuilder.add_substations(..., spur_line=True)`` writes sites.csv
+``substation_km`` and ``substation_kv`` (:func:`siting.attributes.spur_line`,
+docs/formulation.md section 15.2).
 """
 
 from __future__ import annotations
@@ -28,15 +34,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..attributes import SPUR_ROUTE_FACTOR
 from ._common import DataFormatError, source_name
 
 __all__ = ["read_sites", "read_vector", "assign_zones", "nearest_substations", "nearest_lines",
            "geodesic_km", "interconnection_cost_usd", "USD_PER_MW_KM", "ROUTE_FACTOR"]
 
-#: default interconnection cost per MW of connection per km of route (placeholder: see module doc)
-USD_PER_MW_KM = 1500.0
+#: default interconnection cost per MW of connection per km of route: a new 345 kV single circuit, 2014 dollars
+#: (Black & Veatch 2014 Table 2-1: 1,343,800 $/mile over a 1,200 MW rating; see the module doc)
+USD_PER_MW_KM = round(1_343_800.0 / 1.609344 / 1_200.0, 1)
 #: route length / straight-line length (MISO planning estimates: straight line + 30 %)
-ROUTE_FACTOR = 1.3
+ROUTE_FACTOR = SPUR_ROUTE_FACTOR
 UNKNOWN_KV = -999999
 
 

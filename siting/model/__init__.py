@@ -18,8 +18,10 @@ from ..timeseries import Slices, make_slices
 from .baseload import add_baseload
 from .cfe import add_cfe
 from .chips import add_chips
+from .connection import add_connection
 from .firm import add_firm
 from .flex import add_flexibility
+from .latency import add_latency
 from .ledger import Ledger
 from .objective import add_balance, add_objective
 from .policy import add_policy
@@ -30,6 +32,7 @@ from .sites import add_sites
 from .storage import add_storage
 from .targets import add_targets
 from .unserved import add_unserved
+from .water import add_water
 
 __all__ = ["build_model", "BLOCKS"]
 
@@ -38,9 +41,11 @@ __all__ = ["build_model", "BLOCKS"]
 #: grid before flexibility and the tariff (they read Import); chips before flexibility
 #: (CurtailByChip reads InService); the budget after every block that registers capex; every
 #: flow-registering block before policy, CFE and the balance, which sum the flows; the objective
-#: last (it sums every registered cost).
+#: last (it sums every registered cost). Water, connection and latency (site attributes) read
+#: Open, Modules and ITLoad and register capex, so they sit after chips and before the budget.
 BLOCKS = (add_sets, add_sites, add_chips, add_capacity, add_generators, add_baseload, add_storage, add_grid,
-          add_flexibility, add_unserved, add_tariff, add_permits, add_budget,
+          add_flexibility, add_unserved, add_tariff, add_permits, add_water, add_connection, add_latency,
+          add_budget,
           add_targets, add_policy, add_cfe, add_firm, add_balance, add_objective)
 
 

@@ -88,6 +88,9 @@ def extract_tables(m) -> dict[str, pd.DataFrame]:
         tables["flexibility"] = flexibility_table(m)
     if "CFE_Share_Site" in m.ledger.families or "CFE_Share_Portfolio" in m.ledger.families:
         tables["cfe"] = cfe_table(m)
+    from .site_tables import site_attribute_tables
+
+    tables.update(site_attribute_tables(m))  # water, connection, latency, metros (with their inputs)
     return {k: clean_table(v) for k, v in tables.items()}
 
 
