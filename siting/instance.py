@@ -345,7 +345,7 @@ def _read_sites(folder: Path, problems: list[str]) -> tuple[pd.DataFrame | None,
     names = ["sites.csv"] + [f"sites{s}" for s in SITE_VECTOR_SUFFIXES]
     present = [n for n in names if (folder / n).exists() or (folder / n).is_symlink()]
     if not present:
-        problems.append("sites.csv: missing file (give sites.csv, or sites.geojson / sites.gpkg)")
+        problems.append(f"{folder / 'sites.csv'}: missing file (give sites.csv, or sites.geojson / sites.gpkg)")
         return None, "sites.csv"
     if len(present) > 1:
         problems.append(f"{present[0]}: more than one sites file ({', '.join(present)}); keep one")
@@ -399,7 +399,7 @@ def load_instance(path: str | Path) -> Instance:
     scenario: dict = {}
     if sc_file is None:
         if len(problems) == n_before:
-            problems.append("scenario.toml: missing file")
+            problems.append(f"{folder / 'scenario.toml'}: missing file")
     else:
         try:
             scenario = tomllib.loads(sc_file.read_text(encoding="utf-8"))
@@ -422,7 +422,7 @@ def load_instance(path: str | Path) -> Instance:
             p = _contract_file(folder, fname, problems)
             if p is None:
                 if len(problems) == n_before and not table.optional:
-                    problems.append(f"{fname}: missing file")
+                    problems.append(f"{folder / fname}: missing file")
                 raw = None
             else:
                 raw = _read_csv(p, problems)

@@ -14,6 +14,7 @@ from shapely.geometry import box
 
 import siting
 from siting.data import (
+    DEFAULT_CHIPS,
     DataWarning,
     InstanceBuilder,
     NonCommercialLicenceWarning,
@@ -26,10 +27,12 @@ S = Path(__file__).parent / "data" / "samples"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def builder(**kw) -> InstanceBuilder:
+def builder(chips: bool = True, **kw) -> InstanceBuilder:
+    """The sample builder; ``chips``: give chips.csv rows (the defaults' values) so that no warning is expected."""
     args = dict(name="sample_region", profile_year=2019, utc_offset=-6)
     args.update(kw)
-    return InstanceBuilder(S / "sites_sample.geojson", S / "zones_sample.geojson", **args)
+    b = InstanceBuilder(S / "sites_sample.geojson", S / "zones_sample.geojson", **args)
+    return b.set_chips(DEFAULT_CHIPS) if chips else b
 
 
 def test_builder_writes_loads_and_solves(tmp_path):
@@ -56,7 +59,7 @@ def test_builder_writes_loads_and_solves(tmp_path):
     assert s.loc["sweetwater", "grid_mw"] == math.ceil(200 * 1.15)      # defaults: 200 MW, PUE 1.15
     assert s.loc["midland", "grid_year"] == 2028                        # given in the GeoJSON
     readme = (tmp_path / "inst" / "README.md").read_text()
-    assert "CC BY-NC 4.0" in readme and "ATBe_2024_sample.csv" in readme and "1500 $/MW-km" in readme
+    assert "CC BY-NC 4.0" in readme and "ATBe_2024_sample.csv" in readme and "695.8 $/MW-km" in readme
     res = siting.solve(inst)
     assert res.status == "optimal"
     assert res.summary["it_gw"].iloc[0] == pytest.approx(0.1)
@@ -201,7 +204,8 @@ def test_worked_example_builds(tmp_path):
     spec = importlib.util.spec_from_file_location("own_region", ROOT / "examples" / "own_region.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    inst = mod.build(tmp_path / "own_region")
+    with pytest.warns(DataWarning, match="set_chips was not called"):    # the example keeps the default chips
+        inst = mod.build(tmp_path / "own_region")
     assert len(inst.sites) == 5 and set(inst.techs["tech"]) == {"solar", "battery", "gas_ct"}
     assert inst.scenario["solver"]["mip_gap"] == 0.005
     assert siting.load_instance(tmp_path / "own_region").name == "own_region"

@@ -1,4 +1,5 @@
-"""Shared machinery of the readers: errors, warnings, the hour index of a year, header finding.
+"""Shared machinery of the readers: errors, warnings, the hour index of a year, header finding,
+and what the builder adds around them (inputs named in messages, sources of another year).
 
 Time convention (every hourly reader)
 -------------------------------------
@@ -10,15 +11,31 @@ then shifted by the fixed offset, so a spring-forward day still has 24 hours and
 fall-back day does not have 25. In a leap year **29 February is dropped** (its 24
 hours in the chosen clock); 31 December is kept, so every year has 8760 hours.
 Hour-ending sources (EIA-930) are moved back one hour to hour-beginning.
+
+Aligning another year (InstanceBuilder ``align_year=True``)
+-----------------------------------------------------------
+Inside :func:`year_alignment` (which :class:`~siting.data.InstanceBuilder` opens around a
+reader when asked to), :func:`align_hourly` places a source whose values fall mostly in
+another year than the one asked for on the hours of *its own* year, and hands them over
+as the hours of the year asked for: hour ``h`` of 2019 becomes hour ``h`` of 2021. As
+every year has 29 February dropped, hour ``h`` is the same calendar day and clock hour in
+both years (day of year counted on a 365-day calendar: 1 March is day 60 in any year), so
+a leap-year source loses its 29 February and a leap target year needs none. Weekdays are
+not matched. Without the option, the builder refuses such a source, naming the option.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import gzip
 import io
+import re
+import shutil
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +43,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InstanceError
+from ..schema import TABLES
 
 __all__ = ["DataFormatError", "DataWarning", "NonCommercialLicenceWarning", "GridProfiles", "HOURS",
            "resolve_utc_offset", "standard_offset_of_tz", "hour_of_year", "align_hourly", "fill_gaps",
-           "profile_rows", "read_text_lines", "find_header_line", "source_name", "parse_number"]
+           "profile_rows", "read_text_lines", "find_header_line", "source_name", "parse_number",
+           "YearAlignment", "year_alignment", "frame_label", "naming", "reading", "checked_sites",
+           "check_site_points", "clear_instance_folder"]
 
 HOURS = 8760
 FILL_MODES = ("error", "hour_of_day")
@@ -49,6 +69,22 @@ class DataWarning(UserWarning):
 
 class NonCommercialLicenceWarning(DataWarning):
     """The data's licence forbids commercial use (renewables.ninja: CC BY-NC 4.0)."""
+
+
+def _format_data_warning(default):
+    """``warnings.formatwarning`` printing a :class:`DataWarning` as its message alone, not with the source
+    line inside siting that raised it (``builder.py:225 rows = read_ninja(...)``); others as before."""
+    def formatwarning(message, category, filename, lineno, line=None):
+        if isinstance(category, type) and issubclass(category, DataWarning):
+            return f"{category.__name__}: {message}\n"
+        return default(message, category, filename, lineno, line)
+
+    formatwarning.siting = True
+    return formatwarning
+
+
+if not getattr(warnings.formatwarning, "siting", False):
+    warnings.formatwarning = _format_data_warning(warnings.formatwarning)
 
 
 @dataclass
@@ -74,10 +110,179 @@ class GridProfiles:
 
 
 def source_name(src) -> str:
-    """A short name of a path or an in-memory frame, for messages."""
+    """A short name of a path or an in-memory frame, for messages (``<DataFrame>``: the builder
+    replaces it by what the frame is and where it was passed)."""
     if isinstance(src, (str, Path)):
         return Path(src).name
     return "<DataFrame>"
+
+
+@dataclass
+class YearAlignment:
+    """What :func:`year_alignment` asks of :func:`align_hourly`, and what it did.
+
+    ``enabled``: place a source from another year on the year asked for, by day of year;
+    otherwise refuse it with a message naming ``option`` (how to ask for the alignment).
+    ``aligned``: one ``(source, source_year, year)`` per aligned series.
+    """
+
+    enabled: bool
+    option: str = "align_year=True"
+    aligned: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+_ALIGNMENT: ContextVar[YearAlignment | None] = ContextVar("siting_year_alignment", default=None)
+
+
+@contextmanager
+def year_alignment(enabled: bool, option: str = "align_year=True") -> Iterator[YearAlignment]:
+    """Within the block, :func:`align_hourly` checks the year of each source (see module doc)."""
+    state = YearAlignment(bool(enabled), option)
+    token = _ALIGNMENT.set(state)
+    try:
+        yield state
+    finally:
+        _ALIGNMENT.reset(token)
+
+
+#: how the readers name a frame passed in memory; the builder replaces it by what the frame is
+_PLACEHOLDER = re.compile(r"<(?:Geo)?DataFrame>")
+
+
+def frame_label(src, what: str, where: str) -> str | None:
+    """``"<what> (GeoDataFrame passed to <where>)"`` for a frame passed in memory; None for a path (the readers
+    name files themselves)."""
+    if isinstance(src, pd.DataFrame):
+        return f"{what} ({type(src).__name__} passed to {where})"
+    return None
+
+
+@contextmanager
+def naming(label: str | None, hints: tuple[tuple[str, str], ...] = ()) -> Iterator:
+    """Errors and warnings raised inside name an in-memory input by ``label`` (not ``<DataFrame>``) and the
+    builder's arguments (``hints``: regular expression -> replacement). Yields the text fixer."""
+
+    def fix(text: str) -> str:
+        if label:
+            text = _PLACEHOLDER.sub(lambda _m: label, text)
+        for pat, new in hints:
+            text = re.sub(pat, new, text)
+        return text
+
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield fix
+    except InstanceError as e:
+        lines = [fix(p) for p in e.problems]
+        if lines == e.problems:
+            raise
+        raise type(e)(lines) from None
+    finally:
+        for w in caught:
+            warnings.warn_explicit(fix(str(w.message)), w.category, w.filename, w.lineno)
+
+
+class Read:
+    """What :func:`reading` learnt around one reader call: ``fix`` (the text fixer of :func:`naming`)
+    and ``aligned`` (one line per source aligned to the year)."""
+
+    def __init__(self):
+        self.fix = lambda text: text
+        self.aligned: list[str] = []
+
+    def notes(self, notes: list[str]) -> list[str]:
+        """The reader's notes, a frame passed in memory named, then one line per aligned source."""
+        return [self.fix(n) for n in notes] + self.aligned
+
+
+@contextmanager
+def reading(label: str | None, hints: tuple[tuple[str, str], ...], align: bool, option: str) -> Iterator[Read]:
+    """:func:`naming` and :func:`year_alignment` around a reader call of the builder; then one
+    :class:`DataWarning` per source aligned by day of year (``X: 2019 data aligned to 2021 by day of year``)."""
+    read = Read()
+    with naming(label, hints) as fix, year_alignment(align, option) as state:
+        read.fix = fix
+        yield read
+    for source, own, year in dict.fromkeys(state.aligned):
+        how = ["same calendar day and clock hour"] + ([f"29 February {own} dropped"] if calendar.isleap(own) else [])
+        msg = fix(f"{source}: {own} data aligned to {year} by day of year ({'; '.join(how)}; weekdays not matched)")
+        warnings.warn(msg, DataWarning, stacklevel=4)
+        read.aligned.append(msg + ".")
+
+
+def checked_sites(src, label: str, site_column: str):
+    """``src`` (a sites file or frame) as read, after :func:`check_site_points`; a file that cannot be read
+    as a table is returned as it is, for :func:`siting.data.read_sites` to report."""
+    import geopandas as gpd
+
+    if isinstance(src, (str, Path)) and Path(src).is_file():
+        try:
+            src = (pd.read_csv(src, encoding="utf-8-sig") if Path(src).suffix.lower() == ".csv"
+                   else gpd.read_file(src))
+        except Exception:  # pandas and GDAL fail in many ways; read_sites names the file and the failure
+            return src
+    check_site_points(src, label, site_column)
+    return src
+
+
+#: instance files that InstanceBuilder.write(overwrite=True) deletes: the builder writes their alternative
+#: (sites.csv) or does not build them, and load_instance would read them with the files written
+STALE_INSTANCE_FILES = ("sites.geojson", "sites.gpkg") + tuple(t.file for t in TABLES.values() if t.optional)
+
+
+def clear_instance_folder(out: Path, overwrite: bool) -> Path:
+    """Make ``out`` ready for InstanceBuilder.write: a non-empty folder is refused unless ``overwrite``, which
+    deletes its ``reports/`` and :data:`STALE_INSTANCE_FILES` (the other files are written over or kept)."""
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out}: is a file, not a folder; give write() the path of a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise FileExistsError(f"{out}: the folder exists and is not empty; pass overwrite=True to write() to "
+                                  "replace the instance in it")
+        if (out / "reports").is_dir():
+            shutil.rmtree(out / "reports")
+        for name in STALE_INSTANCE_FILES:
+            (out / name).unlink(missing_ok=True)
+    return out
+
+
+def check_site_points(g, label: str, site_column: str) -> None:
+    """Raise :class:`DataFormatError` naming, by column and row, every site whose position cannot be read:
+    missing or non-point geometry of a GeoDataFrame; blank, non-numeric or out-of-range ``lat`` / ``lon``
+    of a plain table (anything else: nothing to check)."""
+    import geopandas as gpd
+
+    if not isinstance(g, pd.DataFrame):
+        return
+    problems: list[str] = []
+    cols = [str(c).strip() for c in g.columns]
+    ids = g.iloc[:, cols.index(site_column)] if site_column in cols else None
+
+    def where(col: str, i: int) -> str:
+        site = f" (site {str(ids.iloc[i]).strip()})" if ids is not None and pd.notna(ids.iloc[i]) else ""
+        return f"{label}: column '{col}', row {i + 1}{site}"
+
+    if isinstance(g, gpd.GeoDataFrame):
+        for i, x in enumerate(g.geometry):
+            if x is None or x.is_empty:
+                problems.append(f"{where('geometry', i)}: missing geometry; sites must be points")
+            elif x.geom_type != "Point":
+                problems.append(f"{where('geometry', i)}: a {x.geom_type} geometry; sites must be points")
+    for col, lim in (("lat", 90.0), ("lon", 180.0)):
+        if col not in cols or isinstance(g, gpd.GeoDataFrame):
+            continue  # read_sites names the missing column; a GeoDataFrame's position is its geometry
+        raw = g.iloc[:, cols.index(col)]
+        for i, v in enumerate(pd.to_numeric(raw, errors="coerce")):
+            cell = raw.iloc[i]
+            if pd.isna(v):
+                blank = pd.isna(cell) or not str(cell).strip()
+                problems.append(f"{where(col, i)}: " + ("blank" if blank else f"'{cell}' is not a number"))
+            elif not -lim <= float(v) <= lim:
+                problems.append(f"{where(col, i)}: {v:g} is outside -{lim:g}..{lim:g} degrees")
+    if problems:
+        raise DataFormatError(problems)
 
 
 def resolve_utc_offset(utc_offset, year: int) -> int:
@@ -131,7 +336,8 @@ def align_hourly(ts_utc, values, *, year: int, utc_offset: int, fill: str = "err
     """Place values stamped at UTC interval starts on the 8760 hours of ``year`` (see module doc).
 
     Several values falling in one hour (sub-hourly data) are averaged; NaN values count
-    as missing. Gaps are then filled by :func:`fill_gaps`.
+    as missing. Gaps are then filled by :func:`fill_gaps`. Inside :func:`year_alignment`,
+    a source from another year is refused or aligned by day of year (see module doc).
     """
     if fill not in FILL_MODES:
         raise ValueError(f"fill must be one of {FILL_MODES}, got {fill!r}")
@@ -139,13 +345,26 @@ def align_hourly(ts_utc, values, *, year: int, utc_offset: int, fill: str = "err
     if ts.tz is None:
         raise ValueError("align_hourly needs tz-aware UTC timestamps")
     local = ts.tz_convert("UTC").tz_localize(None) + pd.Timedelta(hours=utc_offset)
-    h = hour_of_year(local, year)
     vals = np.asarray(values, dtype=float)
+    span = f"{local.min()} to {local.max()}" if len(local) else "no rows"
+    state = _ALIGNMENT.get()
+    if state is not None and np.isfinite(vals).any():
+        own = int(pd.Series(np.asarray(local.year)[np.isfinite(vals)]).mode().iloc[0])
+        if own != year:
+            if not state.enabled:
+                raise DataFormatError(f"{source}: {what}: the data are from {own} (they span {span} on a "
+                                      f"UTC{utc_offset:+d} clock) but the profile year is {year}; pass "
+                                      f"{state.option} to map them onto {year} by day of year, or give data "
+                                      f"of {year}")
+            state.aligned.append((source, own, year))
+            year = own  # placed on the hours of their own year, which are the same hours of the year asked for
+    h = hour_of_year(local, year)
     ok = (h >= 0) & np.isfinite(vals)
     if not ok.any():
-        span = f"{local.min()} to {local.max()}" if len(local) else "no rows"
         raise DataFormatError(f"{source}: {what}: no value falls in {year} on a UTC{utc_offset:+d} clock "
-                              f"(the data span {span}); choose the year the file covers")
+                              f"(the data span {span}); choose the year the file covers (year=), or build "
+                              "with InstanceBuilder(..., align_year=True), which maps another year's data "
+                              "onto its profile_year by day of year")
     sums = np.bincount(h[ok], weights=vals[ok], minlength=HOURS)
     counts = np.bincount(h[ok], minlength=HOURS)
     arr = np.full(HOURS, np.nan)

@@ -10,12 +10,13 @@ not give with a documented default (:data:`SITE_DEFAULTS`, :data:`DEFAULT_CHIPS`
 
 All hourly readers called through the builder share its ``profile_year`` and
 ``utc_offset``, so every profile of the instance is on the same clock (see
-:mod:`siting.data._common`).
+:mod:`siting.data._common`); a source of another year is refused, or aligned by day of
+year with ``align_year=True``. Messages name a frame passed in memory by what it is and
+where it was passed (``sites (GeoDataFrame passed to InstanceBuilder)``).
 """
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 
 from ..errors import InstanceError
 from ..schema import TABLES
-from ._common import DataWarning, GridProfiles
+from ._common import DataWarning, GridProfiles, checked_sites, clear_instance_folder, frame_label, naming, reading
 from .assemble import (
     DEFAULT_CHIPS,
     DEFAULTS_DOLLAR_YEAR,
@@ -39,33 +40,9 @@ from .assemble import (
     zone_table,
 )
 from .folder import readme_text, toml_text, write_csv
-from .geo import (
-    ROUTE_FACTOR,
-    USD_PER_MW_KM,
-    assign_zones,
-    nearest_lines,
-    nearest_substations,
-    read_sites,
-    read_vector,
-)
+from .geo import ROUTE_FACTOR, USD_PER_MW_KM, assign_zones, nearest_lines, nearest_substations, read_sites, read_vector
 
 __all__ = ["InstanceBuilder", "SITE_DEFAULTS", "DEFAULT_CHIPS", "SCENARIO_DEFAULTS", "DEFAULTS_DOLLAR_YEAR"]
-
-
-def _format_data_warning(default):
-    """``warnings.formatwarning`` printing a :class:`DataWarning` as its message alone, not with the source
-    line inside siting that raised it (``builder.py:225 rows = read_ninja(...)``); others as before."""
-    def formatwarning(message, category, filename, lineno, line=None):
-        if isinstance(category, type) and issubclass(category, DataWarning):
-            return f"{category.__name__}: {message}\n"
-        return default(message, category, filename, lineno, line)
-
-    formatwarning.siting = True
-    return formatwarning
-
-
-if not getattr(warnings.formatwarning, "siting", False):
-    warnings.formatwarning = _format_data_warning(warnings.formatwarning)
 
 
 class InstanceBuilder:
@@ -88,26 +65,35 @@ class InstanceBuilder:
     site_column, zone_column : id columns of the two files.
     nearest_zone : a site outside every zone polygon takes the nearest zone instead of
         raising.
+    align_year : default of :meth:`add_ninja`, :meth:`add_eia930`, :meth:`add_iso_prices`: map a source
+        of another year onto ``profile_year`` by day of year, with a warning (docs/own-data.md section 3).
 
     Examples
     --------
     >>> b = InstanceBuilder("sites.geojson", "zones.geojson", profile_year=2019, utc_offset=-6)
     >>> b.add_ninja("ninja_pv.csv", profile="solar")            # doctest: +SKIP
     >>> b.add_atb("ATBe.csv", year=2026, techs=["solar", "battery", "gas_ct"])  # doctest: +SKIP
+    >>> b.set_chips(my_chips)                                   # doctest: +SKIP
     >>> b.set_targets({2026: 0.1, 2027: 0.2})                   # doctest: +SKIP
     >>> inst = b.write("my_region")                             # doctest: +SKIP
     """
 
     def __init__(self, sites, zones, *, name: str = "my_region", profile_year: int, utc_offset=None,
                  dollar_year: int = DEFAULTS_DOLLAR_YEAR, site_column: str = "site", zone_column: str = "zone",
-                 nearest_zone: bool = False):
+                 nearest_zone: bool = False, align_year: bool = False):
         self.name = name
         self.profile_year = int(profile_year)
         self.utc_offset = utc_offset
         self.dollar_year = int(dollar_year)
-        self.sites = read_sites(sites, site_column=site_column)
-        zg = read_vector(zones, "zones vector file")
-        assigned = assign_zones(self.sites, zg, zone_column=zone_column, nearest=nearest_zone)
+        self.align_year = bool(align_year)
+        sites_label, zones_label = (Path(x).name if isinstance(x, (str, Path)) else
+                                    frame_label(x, what, "InstanceBuilder") or what
+                                    for x, what in ((sites, "sites"), (zones, "zones")))
+        with naming(sites_label):
+            self.sites = read_sites(checked_sites(sites, sites_label, site_column), site_column=site_column)
+        with naming(zones_label, ((r"pass nearest=True", "pass nearest_zone=True to InstanceBuilder"),)):
+            zg = read_vector(zones, "zones vector file")
+            assigned = assign_zones(self.sites, zg, zone_column=zone_column, nearest=nearest_zone)
         given_zone = self.sites["zone"].copy() if "zone" in self.sites.columns else None
         self.sites["zone"] = assigned["zone"].to_numpy()
         if given_zone is not None:
@@ -137,8 +123,8 @@ class InstanceBuilder:
         self._request_year: int | None = None
         self._substations: dict | None = None
         self.reports: dict[str, pd.DataFrame] = {"site_zones": assigned}
-        self.notes: list[str] = [f"Sites: {self.sites.attrs.get('source', '')} ({len(self.sites)} sites); zones: "
-                                 f"{zg.attrs.get('source', '')} by spatial join"
+        self.notes: list[str] = [f"Sites: {sites_label} ({len(self.sites)} sites); zones: {zones_label} by "
+                                 "spatial join"
                                  + (" (nearest zone outside the polygons)" if nearest_zone else "") + "."]
 
     # -- zones -------------------------------------------------------------------------------------------------
@@ -223,40 +209,63 @@ class InstanceBuilder:
         self.notes.extend(rows.attrs.get("notes", []) if hasattr(rows, "attrs") else [])
         return self
 
+    def _reading(self, src, what: str, method: str, *, align_year: bool | None = None):
+        """:func:`~siting.data._common.reading` for one reader call: a frame named ``what (... passed to method)``,
+        ``utc_offset`` named as the builder's, and the year alignment asked for (default: the builder's)."""
+        hints = ((r"pass utc_offset\b(?!=)", "pass utc_offset= to InstanceBuilder"),) if self.utc_offset is None else ()
+        align = self.align_year if align_year is None else bool(align_year)
+        return reading(frame_label(src, what, method), hints, align,
+                       f"align_year=True to {method}() (or to InstanceBuilder, for every source)")
+
     def add_ninja(self, src, *, zone: str | None = None, site: str | None = None, profile: str | None = None,
-                  **kw) -> InstanceBuilder:
-        """:func:`siting.data.read_ninja` on the builder's clock, then :meth:`add_profiles` (warns: CC BY-NC)."""
+                  align_year: bool | None = None, **kw) -> InstanceBuilder:
+        """:func:`siting.data.read_ninja` on the builder's clock, then :meth:`add_profiles` (warns: CC BY-NC).
+        ``align_year``: as the builder's (its default)."""
         from .ninja import read_ninja
 
-        rows = read_ninja(src, year=self.profile_year, profile=profile, utc_offset=self.utc_offset, **kw)
+        with self._reading(src, "renewables.ninja table", "add_ninja", align_year=align_year) as read:
+            rows = read_ninja(src, year=self.profile_year, profile=profile, utc_offset=self.utc_offset, **kw)
+        rows.attrs["notes"] = read.notes(rows.attrs.get("notes", []))
         return self.add_profiles(rows, zone=zone, site=site)
 
     def add_cambium(self, src, *, zone: str | None = None, **kw) -> InstanceBuilder:
         """:func:`siting.data.read_cambium` on the builder's clock (prices restated to ``dollar_year`` when
-        ``source_dollar_year`` is given), then :meth:`add_grid`."""
+        ``source_dollar_year`` is given), then :meth:`add_grid`. A Cambium year is a typical year, always
+        moved onto ``profile_year``: ``align_year`` does not apply."""
         from .cambium import read_cambium
 
         if kw.get("source_dollar_year") is not None:
             kw.setdefault("dollar_year", self.dollar_year)
-        g = read_cambium(src, year=self.profile_year, zone=zone, utc_offset=self.utc_offset, **kw)
+        with self._reading(src, "Cambium table", "add_cambium") as read:
+            g = read_cambium(src, year=self.profile_year, zone=zone, utc_offset=self.utc_offset, **kw)
+        g.notes = read.notes(g.notes)
         return self.add_grid(g)
 
-    def add_eia930(self, src, *, zone: str, ba: str | None = None, **kw) -> InstanceBuilder:
-        """:func:`siting.data.read_eia930_balance` on the builder's clock, then :meth:`add_grid` for ``zone``."""
+    def add_eia930(self, src, *, zone: str, ba: str | None = None, align_year: bool | None = None,
+                   **kw) -> InstanceBuilder:
+        """:func:`siting.data.read_eia930_balance` on the builder's clock, then :meth:`add_grid` for ``zone``.
+        ``align_year``: as the builder's (its default)."""
         from .eia930 import read_eia930_balance
 
-        g = read_eia930_balance(src, year=self.profile_year, ba=ba, zone=zone, utc_offset=self.utc_offset, **kw)
+        with self._reading(src, "EIA-930 table", "add_eia930", align_year=align_year) as read:
+            g = read_eia930_balance(src, year=self.profile_year, ba=ba, zone=zone, utc_offset=self.utc_offset,
+                                    **kw)
+        g.notes = read.notes(g.notes)
         return self.add_grid(g)
 
-    def add_iso_prices(self, src, *, zone: str, price_level: float | None = None, **kw) -> InstanceBuilder:
+    def add_iso_prices(self, src, *, zone: str, price_level: float | None = None, align_year: bool | None = None,
+                       **kw) -> InstanceBuilder:
         """:func:`siting.data.read_iso_prices` on the builder's clock, then :meth:`add_grid` for ``zone``.
 
         Wholesale LMPs give the hourly *shape*; a campus pays a retail or contract price,
-        so ``price_level`` ($/MWh) may replace the LMP mean as the zone's price.
+        so ``price_level`` ($/MWh) may replace the LMP mean as the zone's price. ``align_year``:
+        as the builder's (its default).
         """
         from .iso import read_iso_prices
 
-        g = read_iso_prices(src, year=self.profile_year, zone=zone, utc_offset=self.utc_offset, **kw)
+        with self._reading(src, "ISO prices", "add_iso_prices", align_year=align_year) as read:
+            g = read_iso_prices(src, year=self.profile_year, zone=zone, utc_offset=self.utc_offset, **kw)
+        g.notes = read.notes(g.notes)
         if price_level is not None:
             g.zones["grid_price_usd_per_mwh"] = float(price_level)
             g.notes.append(f"zone {zone}: price level set to {price_level} $/MWh (the LMPs give the shape only)")
@@ -266,6 +275,9 @@ class InstanceBuilder:
     def add_techs(self, techs: pd.DataFrame) -> InstanceBuilder:
         """Add techs.csv rows (a tech id given again replaces the earlier row)."""
         df = pd.DataFrame(techs).copy()
+        if "tech" not in df.columns:
+            raise InstanceError(f"add_techs: techs.csv rows need a 'tech' column (columns given: "
+                                f"{', '.join(map(str, df.columns)) or 'none'})")
         self._techs = df if self._techs is None else pd.concat(
             [self._techs[~self._techs["tech"].isin(df["tech"])], df], ignore_index=True)
         self.notes.extend(techs.attrs.get("notes", []) if hasattr(techs, "attrs") else [])
@@ -276,10 +288,14 @@ class InstanceBuilder:
         from .atb import read_atb
 
         kw.setdefault("dollar_year", self.dollar_year)
-        return self.add_techs(read_atb(src, year=year, **kw))
+        with naming(frame_label(src, "ATB table", "add_atb")) as fix:
+            techs = read_atb(src, year=year, **kw)
+        techs.attrs["notes"] = [fix(n) for n in techs.attrs.get("notes", [])]
+        return self.add_techs(techs)
 
     def set_chips(self, chips: pd.DataFrame) -> InstanceBuilder:
-        """Replace the default accelerator generations (:data:`DEFAULT_CHIPS`) by chips.csv rows."""
+        """Replace the default accelerator generations (:data:`DEFAULT_CHIPS`) by chips.csv rows; without
+        this call, :meth:`build` and :meth:`write` say in a :class:`DataWarning` that the defaults are used."""
         self._chips = pd.DataFrame(chips).copy()
         self._chips_default = False
         return self
@@ -312,10 +328,15 @@ class InstanceBuilder:
         return self
 
     def set_site(self, site: str, **values) -> InstanceBuilder:
-        """Set sites.csv values of one site."""
+        """Set sites.csv values of one site (not ``site``, ``zone``, ``lat`` or ``lon``, which come from the
+        sites and zones given to the builder)."""
         mask = self.sites["site"] == site
         if not mask.any():
             raise InstanceError(f"site '{site}' is not a candidate site")
+        bad = set(values) - ({c.name for c in TABLES["sites"].columns} - {"site", "zone", "lat", "lon"})
+        if bad:
+            raise TypeError(f"set_site: unknown or fixed site value(s) {sorted(bad)} (site, zone, lat and lon come "
+                            "from the sites and zones given to InstanceBuilder)")
         for k, v in values.items():
             self.sites.loc[mask, k] = v
         return self
@@ -330,9 +351,11 @@ class InstanceBuilder:
         """Typical queue wait from an LBNL Queued Up workbook (:func:`siting.data.queue_wait_years`)."""
         from .queue import queue_wait_years
 
-        w = queue_wait_years(src, region=region, **kw)
+        label = frame_label(src, "queue table", "add_queue")
+        with naming(label):
+            w = queue_wait_years(src, region=region, **kw)
         self.notes.append(f"Queue wait {w:.2f} years (median q_date -> on_date, region {region}) from "
-                          f"{getattr(src, 'name', src)}: default grid_year = request year + {round(w)}.")
+                          f"{label or Path(src).name}: default grid_year = request year + {round(w)}.")
         return self.set_queue_wait(w, request_year=request_year)
 
     def add_substations(self, src, *, min_kv: float = 0.0, usd_per_mw_km: float = USD_PER_MW_KM,
@@ -368,7 +391,8 @@ class InstanceBuilder:
 
     def add_lines(self, src, *, min_kv: float = 0.0, **kw) -> InstanceBuilder:
         """Nearest transmission line at or above ``min_kv`` per site, for the report (``reports/lines.csv``)."""
-        self.reports["lines"] = nearest_lines(self.sites, src, min_kv=min_kv, **kw)
+        with naming(frame_label(src, "lines", "add_lines")):
+            self.reports["lines"] = nearest_lines(self.sites, src, min_kv=min_kv, **kw)
         return self
 
     def add_existing_plants(self, generators, plants=None, *, radius_km: float = 50.0, **kw) -> InstanceBuilder:
@@ -397,9 +421,10 @@ class InstanceBuilder:
         if self._techs is None or self._techs.empty:
             raise InstanceError("no techs: call add_atb(...) or add_techs(...) (grid import needs no tech row, but "
                                 "techs.csv must list at least one)")
-        sites, sub = site_table(self.sites, years, site_defaults=self._site_defaults, dollar_year=self.dollar_year,
-                                queue_wait=self._queue_wait, request_year=self._request_year,
-                                substations=self._substations)
+        with naming(frame_label((self._substations or {}).get("src"), "substations", "add_substations")):
+            sites, sub = site_table(self.sites, years, site_defaults=self._site_defaults,
+                                    dollar_year=self.dollar_year, queue_wait=self._queue_wait,
+                                    request_year=self._request_year, substations=self._substations)
         if sub is not None:
             self.reports["substations"] = sub
         zones = zone_table(self._zones)
@@ -409,32 +434,40 @@ class InstanceBuilder:
         return {"scenario": sc, "targets": self._targets.copy(), "sites": sites, "zones": zones,
                 "techs": self._techs.copy(), "chips": self._chips.copy(), "profiles": prof}
 
-    def build(self):
-        """A validated :class:`siting.Instance` (raises :class:`siting.InstanceError` listing every problem)."""
+    def _validated(self):
+        """The tables (:meth:`frames`) and the :class:`siting.Instance` they validate to."""
         from ..instance import Instance
 
         f = self.frames()
-        return Instance.from_frames(f["scenario"], f["targets"], f["sites"], f["zones"], f["techs"], f["chips"],
-                                    f["profiles"], name=self.name)
+        return f, Instance.from_frames(f["scenario"], f["targets"], f["sites"], f["zones"], f["techs"], f["chips"],
+                                       f["profiles"], name=self.name)
+
+    def _warn_default_chips(self) -> None:
+        if self._chips_default:
+            gens = ", ".join(f"{r.generation} ({r.first_year}-{r.last_year})" for r in DEFAULT_CHIPS.itertuples())
+            warnings.warn(f"chips: set_chips was not called; chips.csv is siting.data.DEFAULT_CHIPS, the toy "
+                          f"instance's {gens}", DataWarning, stacklevel=3)
+
+    def build(self):
+        """A validated :class:`siting.Instance` (raises :class:`siting.InstanceError` listing every problem);
+        warns (:class:`DataWarning`) when :meth:`set_chips` was not called (chips: :data:`DEFAULT_CHIPS`)."""
+        _, inst = self._validated()
+        self._warn_default_chips()
+        return inst
 
     def write(self, folder, *, overwrite: bool = False):
         """Validate, write the instance folder and load it back with :func:`siting.load_instance`.
 
-        Writes scenario.toml, targets.csv, sites.csv, zones.csv, techs.csv, chips.csv,
-        profiles.csv, a README.md with the provenance of every table, and ``reports/``
-        (site zones, substations, nearby plants, hourly grid CO2 and clean share).
-        Returns the loaded :class:`siting.Instance`.
+        Writes scenario.toml, the six tables, a README.md with the provenance of every table and
+        ``reports/`` (site zones, substations, nearby plants, hourly grid CO2 and clean share); returns
+        the loaded :class:`siting.Instance`; warns like :meth:`build`. A non-empty folder needs
+        ``overwrite=True`` (:func:`~siting.data._common.clear_instance_folder`, docs/own-data.md section 8).
         """
         from ..instance import load_instance
 
-        self.build()  # validate before touching the disk
-        f = self.frames()
-        out = Path(folder)
-        if out.exists():
-            if not overwrite and any(out.iterdir()):
-                raise FileExistsError(f"{out}: folder exists and is not empty (pass overwrite=True)")
-            if overwrite and (out / "reports").is_dir():
-                shutil.rmtree(out / "reports")
+        f, _ = self._validated()  # validate before touching the disk
+        out = clear_instance_folder(Path(folder), overwrite)
+        self._warn_default_chips()
         out.mkdir(parents=True, exist_ok=True)
         (out / "scenario.toml").write_text(toml_text(f["scenario"]), encoding="utf-8")
         for t in ("targets", "sites", "zones", "techs", "chips", "profiles"):
@@ -449,8 +482,10 @@ class InstanceBuilder:
             (out / "reports").mkdir(exist_ok=True)
             for k, df in rep.items():
                 df.to_csv(out / "reports" / f"{k}.csv", index=(k == "grid_hourly"))
+        subs = self._substations  # the README names a frame passed in memory by what it is
+        subs = subs and dict(subs, src=frame_label(subs["src"], "substations", "add_substations") or subs["src"])
         readme = readme_text(name=self.name, dollar_year=self.dollar_year, profile_year=self.profile_year,
-                             utc_offset=self.utc_offset, notes=self.notes, substations=self._substations,
+                             utc_offset=self.utc_offset, notes=self.notes, substations=subs,
                              site_defaults=SITE_DEFAULTS | self._site_defaults,
                              defaults_dollar_year=DEFAULTS_DOLLAR_YEAR, queue_wait=self._queue_wait,
                              chips_default=self._chips_default, discount_rate=f["scenario"]["discount_rate"],
