@@ -49,7 +49,8 @@ class BendersInfo:
     iterations: int = 0
     lower_bound: float = 0.0          # objective units (million USD)
     upper_bound: float = np.inf
-    history: list = field(default_factory=list)   # (iteration, seconds, lower, upper, gap, phase)
+    history: list = field(default_factory=list)   # (iteration, seconds, lower, upper, gap, phase), net of floor
+    floor: float = 0.0                # the objective's constant part every plan pays (objective units)
 
 
 def _year_of(idx) -> int | None:
@@ -88,21 +89,26 @@ def _split(m, sf):
     return inv, col_year, row_year, A
 
 
-class _Sub:
-    """One year's operations LP, built once and re-solved with new investment values."""
+def _sub_data(A, rhs, sense, cost, lower, upper, rows, ops_cols, link_cols, threads) -> dict:
+    """One year's operations LP as plain arrays (picklable: it travels to a Dask worker once)."""
+    cols = np.r_[ops_cols, link_cols]
+    return {"A": A[rows][:, cols].tocsc(), "sense": sense[rows], "rhs": rhs[rows],
+            "cost": np.r_[cost[ops_cols], np.zeros(len(link_cols))], "lower": lower[cols], "upper": upper[cols],
+            "n_ops": len(ops_cols), "threads": threads}
 
-    def __init__(self, A, rhs, sense, cost, lower, upper, rows, ops_cols, link_cols, settings):
+
+class _Sub:
+    """One year's operations LP, built once and re-solved with new investment values (warm-started
+    from its previous basis: presolve is off so the basis carries over)."""
+
+    def __init__(self, data: dict):
         from .solver import new_highs, new_lp
 
-        self.ops_cols, self.link_cols = ops_cols, link_cols
-        cols = np.r_[ops_cols, link_cols]
-        sub = A[rows][:, cols].tocsc()
-        c = np.r_[cost[ops_cols], np.zeros(len(link_cols))]
-        lp = new_lp(sub, sense[rows], rhs[rows], c, lower[cols], upper[cols], None)
-        self.h = new_highs({k: settings[k] for k in ("threads",) if settings.get(k) is not None}, lp)
-        self.h.setOptionValue("presolve", "off")  # keep the basis between solves: warm starts
-        self.n_ops = len(ops_cols)
-        self.link_idx = np.arange(self.n_ops, self.n_ops + len(link_cols), dtype=np.int32)
+        lp = new_lp(data["A"], data["sense"], data["rhs"], data["cost"], data["lower"], data["upper"], None)
+        self.h = new_highs({"threads": data["threads"]} if data.get("threads") is not None else {}, lp)
+        self.h.setOptionValue("presolve", "off")
+        self.n_ops = data["n_ops"]
+        self.link_idx = np.arange(self.n_ops, len(data["cost"]), dtype=np.int32)
 
     def solve(self, x_link: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """(Q, reduced costs of the linked columns, operations values) at the investments ``x_link``."""
@@ -121,149 +127,319 @@ class _Sub:
         return q, rc, np.asarray(sol.col_value, dtype=float)[:self.n_ops]
 
 
-def solve_benders(m, settings: dict, progress=None):
-    """Solve model ``m`` (built with ``unserved_usd_per_mwh``) by Benders; returns (x, objective, info, size).
+class _LocalPool:
+    """The subproblems in this process, one after the other."""
 
-    ``x``: the value of every compiled column (in ``sf.columns`` order, returned as ``cols``),
-    ``objective`` in objective units. ``settings``: mip_gap (default 1e-4), time_limit, threads, log.
+    where = "in process"
+
+    def __init__(self, data: dict):
+        self.subs = {y: _Sub(d) for y, d in data.items()}
+
+    def solve(self, xs: dict) -> dict:
+        return {y: self.subs[y].solve(x) for y, x in xs.items()}
+
+    def close(self) -> None:
+        self.subs.clear()
+
+
+#: on a Dask worker: the subproblems it has built, by (solve token, year)
+_WORKER_SUBS: dict = {}
+
+
+def _remote_solve(token: str, year: int, data, x_link):
+    """Dask task: solve ``year``'s subproblem at ``x_link`` on this worker, building it the first time
+    (later calls re-solve the same HiGHS model from its last basis). Returns (Q, rc, ops values, worker)."""
+    from distributed import get_worker
+
+    sub = _WORKER_SUBS.get((token, year))
+    if sub is None:
+        sub = _WORKER_SUBS[(token, year)] = _Sub(data)
+    return (*sub.solve(x_link), get_worker().address)
+
+
+def _drop(token: str) -> int:
+    """Dask worker: forget the subproblems of a finished solve."""
+    keys = [k for k in _WORKER_SUBS if k[0] == token]
+    for k in keys:
+        del _WORKER_SUBS[k]
+    return len(keys)
+
+
+class _DaskPool:
+    """The subproblems on a Dask cluster's workers: each year's LP travels once (scattered) and is
+    built once on the worker that first solves it; later iterations go back to that worker (its
+    HiGHS model is warm). A year whose worker is lost is scattered again and solved elsewhere."""
+
+    RETRIES = 3
+
+    def __init__(self, client, data: dict):
+        import uuid
+
+        self.c, self.data = client, data
+        self.token = uuid.uuid4().hex
+        self.home: dict = {}
+        self.futures = {y: self._scatter(y) for y in data}
+        self.where = f"on {len(client.nthreads())} Dask worker(s)"
+
+    def _scatter(self, y):
+        return self.c.scatter([self.data[y]], hash=False)[0]  # in a list: a dict's keys would become Dask keys
+
+    def _submit(self, y, x):
+        kw = {"workers": [self.home[y]], "allow_other_workers": True} if y in self.home else {}
+        return self.c.submit(_remote_solve, self.token, y, self.futures[y], x, pure=False, **kw)
+
+    def solve(self, xs: dict) -> dict:
+        from .errors import SolveError
+
+        pending = {y: self._submit(y, x) for y, x in xs.items()}
+        out = {}
+        for y, f in pending.items():
+            for attempt in range(self.RETRIES + 1):
+                try:
+                    q, rc, ov, addr = f.result()
+                    break
+                except RuntimeError:
+                    raise
+                except Exception as e:  # noqa: BLE001 - a lost worker shows as several kinds of error
+                    if attempt == self.RETRIES:
+                        raise SolveError(f"the operations subproblem of {y} failed {self.RETRIES + 1} times on the "
+                                         f"Dask cluster: {type(e).__name__}: {e}") from None
+                    log.warning("benders: the subproblem of %s was lost with its worker (%s); solving it again",
+                                y, type(e).__name__)
+                    self.home.pop(y, None)
+                    self.futures[y] = self._scatter(y)
+                    f = self._submit(y, xs[y])
+            self.home[y] = addr
+            out[y] = (q, rc, ov)
+        return out
+
+    def close(self) -> None:
+        try:
+            self.c.run(_drop, self.token)
+        except Exception:  # noqa: BLE001 - the cluster may be going down; its workers forget anyway
+            pass
+
+
+def solve_benders(m, settings: dict, progress=None, client=None):
+    """Solve model ``m`` (built with ``unserved_usd_per_mwh``) by Benders.
+
+    Returns ``(cols, x, objective, info, size, status)``: the compiled columns, the value of each
+    (the best plan), its objective in objective units, :class:`BendersInfo`, the model size and
+    ``"optimal"`` (gap within ``mip_gap``) or ``"time_limit"``. ``settings``: mip_gap (default
+    1e-4), time_limit, threads, log. ``progress``: called with the :class:`BendersInfo` after every
+    iteration. ``client``: None (subproblems in this process) or a ``dask.distributed.Client``
+    (subproblems on its workers).
     """
-    import highspy
-
-    from .solver import column_bounds, compile_model, integer_columns, new_highs, new_lp, row_senses, run
+    from .solver import column_bounds, compile_model, integer_columns, objective_floor, row_senses
 
     t0 = time.perf_counter()
-    gap_goal = float(settings.get("mip_gap") or 1e-4)
-    limit = float(settings.get("time_limit") or np.inf)
     sf = compile_model(m)
-    cols = sf.columns
-    n = len(cols)
+    n = len(sf.columns)
     cost = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
-    offset = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
-    lower, upper = column_bounds(cols)
-    is_int = integer_columns(cols)
+    # bounds and gaps net of the shortfall penalty no plan avoids (added back to the bounds reported)
+    floor = objective_floor(m)
+    offset = (float(sf.c_offset[0]) if len(sf.c_offset) else 0.0) - floor
+    lower, upper = column_bounds(sf.columns)
+    is_int = integer_columns(sf.columns)
     sense = row_senses(sf)
     rhs = np.asarray(sf.rhs, dtype=float)
     inv, col_year, row_year, A = _split(m, sf)
     years = sorted({int(y) for y in row_year if y >= 0})
     inv_cols = np.flatnonzero(inv)
-    pos = np.full(n, -1, dtype=np.int64)
-    pos[inv_cols] = np.arange(len(inv_cols))
     # subproblems
-    subs = {}
+    links, ops_of, data = {}, {}, {}
     for y in years:
         rows = np.flatnonzero(row_year == y)
-        ops = np.flatnonzero(col_year == y)
+        ops_of[y] = np.flatnonzero(col_year == y)
         touched = np.unique(A[rows].indices)
-        link = touched[inv[touched]]
-        subs[y] = _Sub(A, rhs, sense, cost, lower, upper, rows, ops, link, settings)
+        links[y] = touched[inv[touched]]
+        data[y] = _sub_data(A, rhs, sense, cost, lower, upper, rows, ops_of[y], links[y], settings.get("threads"))
+    pool = _LocalPool(data) if client is None else _DaskPool(client, data)
+    del data
+    log.info("benders: %d investment columns in the master, %d yearly operations subproblems %s",
+             len(inv_cols), len(years), pool.where)
+    try:
+        cols, x, best, info, size, status = _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int,
+                                                  sense, rhs, A, inv, row_year, settings, progress, t0)
+    finally:
+        pool.close()
+    info.lower_bound += floor
+    info.upper_bound += floor
+    info.floor = floor
+    return cols, x, best + floor, info, size, status
+
+
+def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, sense, rhs, A, inv, row_year,
+          settings, progress, t0):
+    import highspy
+    import scipy.sparse as sp
+
+    from .solver import new_highs, new_lp, run
+
+    gap_goal = float(settings.get("mip_gap") or 1e-4)
+    limit = float(settings.get("time_limit") or np.inf)
+    cols = sf.columns
+    n = len(cols)
+    inv_cols = np.flatnonzero(inv)
+    n_inv = len(inv_cols)
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[inv_cols] = np.arange(n_inv)
     # master: investment columns, theta per year, investment rows; cuts added as rows
     mrows = np.flatnonzero(row_year < 0)
     k = len(years)
     Am = A[mrows][:, inv_cols].tocsc()
-    import scipy.sparse as sp
-
     Am = sp.hstack([Am, sp.csc_matrix((len(mrows), k))], format="csc")
     mc = np.r_[cost[inv_cols], np.ones(k)]
     lp = new_lp(Am, sense[mrows], rhs[mrows], mc, np.r_[lower[inv_cols], np.zeros(k)],
                 np.r_[upper[inv_cols], np.full(k, np.inf)], np.r_[is_int[inv_cols], np.zeros(k, dtype=bool)], offset)
     master = new_highs({"threads": settings.get("threads"), "mip_gap": gap_goal / 4, "log": False}, lp)
-    theta = np.arange(len(inv_cols), len(inv_cols) + k, dtype=np.int32)
+    theta = np.arange(n_inv, n_inv + k, dtype=np.int32)
     info = BendersInfo()
-    best_x, best_ops, best_ub = None, None, np.inf
-    core = None
-    phase = "lp"
+    best = {"ub": np.inf, "x": None, "ops": None, "q": None}
     int_idx = np.flatnonzero(is_int[inv_cols]).astype(np.int32)
+    int_lo, int_hi = lower[inv_cols][int_idx], upper[inv_cols][int_idx]
 
     def set_integrality(on: bool):
         if len(int_idx):
             kind = highspy.HighsVarType.kInteger if on else highspy.HighsVarType.kContinuous
             master.changeColsIntegrality(len(int_idx), int_idx, np.full(len(int_idx), kind))
 
+    def evaluate(x_plan, is_plan: bool) -> float:
+        """Solve the subproblems at ``x_plan``, add their cuts to the master; its cost (investments + operations).
+        A plan (integer) better than the best so far becomes the best."""
+        xs = {y: x_plan[pos[links[y]]] for y in years}
+        solved = pool.solve(xs)
+        for i, y in enumerate(years):
+            q, rc, _ = solved[y]
+            # theta_y - rc . x >= q - rc . x_hat
+            idx = np.r_[pos[links[y]], theta[i]].astype(np.int32)
+            val = np.r_[-rc, 1.0]
+            keep = np.abs(val) > 1e-12
+            master.addRow(q - float(rc @ xs[y]), highspy.kHighsInf, int(keep.sum()), idx[keep], val[keep])
+        ub = offset + float(cost[inv_cols] @ x_plan) + sum(v[0] for v in solved.values())
+        if is_plan and ub < best["ub"]:
+            best.update(ub=ub, x=x_plan.copy(), ops={y: v[2] for y, v in solved.items()},
+                        q=np.array([solved[y][0] for y in years]))
+        return ub
+
+    def record(lb: float, phase: str) -> float:
+        info.lower_bound = lb
+        info.upper_bound = best["ub"]
+        ub = best["ub"]
+        gap = (ub - lb) / max(abs(ub), 1e-9) if np.isfinite(ub) else np.inf
+        elapsed = time.perf_counter() - t0
+        info.history.append((info.iterations, elapsed, lb, ub, gap, phase))
+        log.info("benders %3d (%s): lower %.6g, upper %.6g, gap %s, %.1f s", info.iterations, phase, lb, ub,
+                 f"{gap:.3%}" if np.isfinite(gap) else "-", elapsed)
+        if progress is not None:
+            progress(info)
+        return gap
+
+    def round_plan(x_frac, how) -> np.ndarray | None:
+        """A plan from a fractional master solution: its integers rounded (``how``) and fixed, the continuous
+        investments chosen by the master LP with every cut so far. None when the master has no such plan."""
+        v = np.clip(how(x_frac[int_idx]), int_lo, int_hi)
+        master.changeColsBounds(len(int_idx), int_idx, v, v)
+        try:
+            run(master)
+            ok = master.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            x = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv] if ok else None
+        finally:
+            master.changeColsBounds(len(int_idx), int_idx, int_lo, int_hi)
+        if x is not None:
+            x[int_idx] = v
+        return x
+
+    def mip_start() -> None:
+        """Hand the best plan to the master MIP as its starting solution (theta at the plan's operating costs)."""
+        if best["x"] is None:
+            return
+        sol = highspy.HighsSolution()
+        sol.col_value = np.r_[best["x"], best["q"]]
+        sol.value_valid = True
+        master.setSolution(sol)
+
+    # phase 1: the master as an LP, cuts separated at an in-out point; its bound is the LP relaxation's
     set_integrality(False)
+    core = None
+    lp_best = (np.inf, None)
+    lb = -np.inf
+    while len(int_idx):
+        info.iterations += 1
+        run(master)
+        if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"the Benders master ended {master.modelStatusToString(master.getModelStatus())}")
+        x_inv = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv]
+        lb = float(master.getInfo().objective_function_value)
+        core = x_inv if core is None else 0.5 * (core + x_inv)
+        sep = 0.5 * (x_inv + core)
+        ub = evaluate(sep, False)
+        if ub < lp_best[0]:
+            lp_best = (ub, sep)
+        record(lb, "lp")
+        lp_gap = (lp_best[0] - lb) / max(abs(lp_best[0]), 1e-9)
+        elapsed = time.perf_counter() - t0
+        flat = len(info.history) > 10 and lb - info.history[-6][2] <= 0.01 * gap_goal * abs(lb)
+        if lp_gap <= gap_goal / 2 or flat or elapsed > 0.3 * limit or info.iterations >= LP_ITERATIONS:
+            break
+    # a first plan: the best fractional point's integers rounded up (every capacity there, so the operations
+    # serve the load), else to the nearest
+    if len(int_idx) and lp_best[1] is not None:
+        for how in (lambda v: np.ceil(v - 1e-6), np.round):
+            x = round_plan(lp_best[1], how)
+            if x is not None:
+                evaluate(x, True)
+                if np.isfinite(best["ub"]):
+                    break
+        log.info("benders: the rounded LP plan costs %.6g (%s above the LP bound)", best["ub"],
+                 f"{(best['ub'] - lb) / max(abs(best['ub']), 1e-9):.3%}" if np.isfinite(best["ub"]) else "-")
+    # phase 2: the master as a MIP with every cut kept (a model without integers stays an LP)
+    set_integrality(True)
     last_mip = None
-    master_gap = gap_goal / 4
+    master_gap = max(gap_goal / 4, min(0.01, (best["ub"] - lb) / max(abs(best["ub"]), 1e-9))) \
+        if np.isfinite(best["ub"]) else gap_goal / 4
+    master.setOptionValue("mip_rel_gap", master_gap)
+    phase = "mip" if len(int_idx) else "lp"
     while True:
+        elapsed = time.perf_counter() - t0
+        if np.isfinite(best["ub"]) and len(int_idx) and (
+                (best["ub"] - lb) / max(abs(best["ub"]), 1e-9) <= gap_goal or elapsed >= limit):
+            break  # the rounded plan is already within the gap of the LP bound
+        if limit < np.inf:
+            master.setOptionValue("time_limit", max(1.0, limit - elapsed))
+        mip_start()
         info.iterations += 1
         run(master)
         ms = master.getModelStatus()
-        if ms != highspy.HighsModelStatus.kOptimal and not (
-                phase == "mip" and master.getInfo().primal_solution_status == 2):
+        if ms != highspy.HighsModelStatus.kOptimal and not master.getInfo().primal_solution_status == 2:
             raise RuntimeError(f"the Benders master ended {master.modelStatusToString(ms)}")
         xm = np.asarray(master.getSolution().col_value, dtype=float)
         mi = master.getInfo()
-        lb = float(mi.mip_dual_bound) if phase == "mip" else float(mi.objective_function_value)
-        if phase == "mip":
-            xm[int_idx] = np.round(xm[int_idx])
-        x_inv = xm[:len(inv_cols)]
-        # in-out separation point in the LP phase
-        if phase == "lp":
-            core = x_inv if core is None else 0.5 * (core + x_inv)
-            sep = 0.5 * (x_inv + core)
-        else:
-            sep = x_inv
-        qs, ops_vals = {}, {}
-        new_rows = []
-        for i, y in enumerate(years):
-            s = subs[y]
-            xl = sep[pos[s.link_cols]]
-            q, rc, ov = s.solve(xl)
-            qs[y], ops_vals[y] = q, ov
-            # theta_y - rc . x >= q - rc . x_hat
-            idx = np.r_[pos[s.link_cols], theta[i]].astype(np.int32)
-            val = np.r_[-rc, 1.0]
-            keep = np.abs(val) > 1e-12
-            new_rows.append((q - float(rc @ xl), idx[keep], val[keep]))
-        for lo, idx, val in new_rows:
-            master.addRow(lo, highspy.kHighsInf, len(idx), idx, val)
-        ub = offset + float(cost[inv_cols] @ sep) + sum(qs.values())
-        if phase == "mip" or not len(int_idx):  # a plan (integer, or the model has no integers)
-            if ub < best_ub:
-                best_ub, best_x, best_ops = ub, sep.copy(), dict(ops_vals)
-        info.lower_bound = max(info.lower_bound, lb) if phase == "mip" else lb
-        info.upper_bound = best_ub
-        gap = (best_ub - info.lower_bound) / max(abs(best_ub), 1e-9) if np.isfinite(best_ub) else np.inf
-        lp_gap = (ub - lb) / max(abs(ub), 1e-9)
-        elapsed = time.perf_counter() - t0
-        info.history.append((info.iterations, elapsed, info.lower_bound, best_ub, gap, phase))
-        log.info("benders %3d (%s): lower %.6g, upper %.6g, gap %s, %.1f s", info.iterations, phase, lb,
-                 best_ub, f"{gap:.3%}" if np.isfinite(gap) else "-", elapsed)
-        if progress is not None:
-            progress(info)
-        if phase == "lp":
-            if not len(int_idx):
-                if gap <= gap_goal or elapsed >= limit:
-                    break
-                continue
-            flat = len(info.history) > 5 and lb - info.history[-6][2] <= 0.1 * gap_goal * abs(lb)
-            if lp_gap <= gap_goal or flat or elapsed > 0.3 * limit or info.iterations >= LP_ITERATIONS:
-                phase = "mip"
-                set_integrality(True)
-                master_gap = max(gap_goal / 4, min(0.01, lp_gap))
-                master.setOptionValue("mip_rel_gap", master_gap)
-                if limit < np.inf:
-                    master.setOptionValue("time_limit", max(1.0, limit - elapsed))
-            continue
+        lb_now = float(mi.mip_dual_bound) if len(int_idx) else float(mi.objective_function_value)
+        lb = max(lb, lb_now) if len(int_idx) else lb_now
+        xm[int_idx] = np.round(xm[int_idx])
+        x_inv = xm[:n_inv]
+        evaluate(x_inv, True)
+        gap = record(lb, phase)
         repeat = last_mip is not None and np.allclose(x_inv, last_mip, rtol=1e-9, atol=1e-7)
         last_mip = x_inv.copy()
-        if gap <= gap_goal or elapsed >= limit or info.iterations >= MAX_ITERATIONS:
+        if gap <= gap_goal or time.perf_counter() - t0 >= limit or info.iterations >= MAX_ITERATIONS:
             break
         if repeat and master_gap <= gap_goal / 4:  # the same plan again from a tight master: its cuts are tight
             log.info("benders: the master repeats its plan; the gap left (%.3g) is the master's own", gap)
             break
-        if limit < np.inf:
-            master.setOptionValue("time_limit", max(1.0, limit - elapsed))
         # the master need not be closed tighter than a tenth of the gap still open (tight when it repeats)
         master_gap = gap_goal / 4 if repeat else max(gap_goal / 4, min(0.01, gap / 10))
         master.setOptionValue("mip_rel_gap", master_gap)
+    info.lower_bound, info.upper_bound = lb, best["ub"]
     # the full column vector of the best plan
     x = np.zeros(n)
-    x[inv_cols] = best_x
+    x[inv_cols] = best["x"]
     for y in years:
-        s = subs[y]
-        if best_ops.get(y) is not None:
-            x[s.ops_cols] = best_ops[y]
+        if best["ops"].get(y) is not None:
+            x[ops_of[y]] = best["ops"][y]
     status = "optimal" if info.upper_bound - info.lower_bound <= gap_goal * abs(info.upper_bound) + 1e-9 \
         else "time_limit"
     size = {"rows": len(sf.rows), "columns": n, "nonzeros": int(sf.A.nnz), "integers": int(is_int.sum()),
             "handoff_s": 0.0, "is_int": is_int}
-    return cols, x, best_ub, info, size, status
+    return cols, x, best["ub"], info, size, status

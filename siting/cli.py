@@ -142,19 +142,26 @@ def _cmd_solve(args) -> int:
     t0 = time.perf_counter()
     inst = _load(args.path)
     logging.getLogger("siting").info("loaded %s in %.1f s", inst.name, time.perf_counter() - t0)
+    if args.scheduler is not None or args.workers:
+        from ._extras import require
+
+        require("distributed", "sweep", "--scheduler and --workers")
+        logging.getLogger("distributed").setLevel(logging.ERROR)  # Dask's INFO and shutdown notices are noise here
     res = solve(inst, time_limit=args.time_limit, mip_gap=args.mip_gap, threads=args.threads,
-                log_solver=args.solver_log or None)
+                log_solver=args.solver_log or None, method=args.method, client=args.scheduler,
+                workers=args.workers, progress=not args.quiet and sys.stderr.isatty())
     check = None
     if args.check_hourly:
         from .hourly import check_hourly
 
-        check = check_hourly(inst, res, threads=args.threads)
+        check = check_hourly(inst, res, threads=args.threads, client=args.scheduler, workers=args.workers)
         res.tables["hourly_check"], res.tables["hourly_zones"] = clean_table(check.table), clean_table(check.zones)
     res.to_folder(out, overwrite=True, force=args.force, flags=FORCE)
     if not args.quiet:
         gap = f", gap {res.mip_gap:.2%}" if res.status != "optimal" else ""
+        how = f"{res.method}, {res.iterations} iterations" if res.method == "benders" else res.method
         print(f"{inst.name}: {res.status}{gap}, total discounted cost ${res.objective / 1e9:,.3f} B "
-              f"(solved in {res.solve_seconds:.1f} s)")
+              f"(solved in {res.solve_seconds:.1f} s, {how})")
         print(_fmt_summary(res))
         if check is not None:
             print(check.summary_line())
@@ -297,6 +304,15 @@ def _parser() -> argparse.ArgumentParser:
                         "results there are always replaced)")
     s.add_argument("--check-hourly", action="store_true",
                    help="also run the plan on all 8760 hours of each year (investments fixed): hourly_check.csv")
+    s.add_argument("--method", choices=("auto", "monolithic", "benders"), default="auto",
+                   help="one MIP, Benders decomposition (a master and one operations LP per year), or auto (by "
+                        "model size; the choice is printed)")
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Benders, and the hourly check: solve the yearly subproblems on this Dask scheduler "
+                        "(address or scheduler file)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="Benders, and the hourly check: solve the yearly subproblems on a local Dask cluster of N "
+                        "processes")
     s.set_defaults(func=_cmd_solve)
     h = sub.add_parser("check-hourly", help="run a solved plan on every hour of its years, investments fixed")
     h.add_argument("path", help="instance folder or bundled instance name (the one solved)")

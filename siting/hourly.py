@@ -138,7 +138,8 @@ def _zone_rows(m, res, year: int) -> list:
 
 
 def check_hourly(inst: Instance, res, years=None, client=None, *, unserved_usd_per_mwh: float | None = None,
-                 threads: int | None = None, time_limit: float | None = None) -> HourlyCheck:
+                 threads: int | None = None, time_limit: float | None = None,
+                 workers: int | None = None) -> HourlyCheck:
     """Run the plan of ``res`` (its ``decisions`` table) on every hour of each year of ``inst``.
 
     Parameters
@@ -148,6 +149,7 @@ def check_hourly(inst: Instance, res, years=None, client=None, *, unserved_usd_p
     years : planning years to check (default all).
     client : None (in this process, one year after the other), or a Dask ``Client``, a scheduler
         address or a scheduler file (years in parallel on the cluster's workers).
+    workers : with ``client`` None, run the years on a local Dask cluster of this many processes.
     unserved_usd_per_mwh : the price of unserved energy (default 10,000 USD/MWh).
     """
     decisions = res.tables.get("decisions")
@@ -165,15 +167,15 @@ def check_hourly(inst: Instance, res, years=None, client=None, *, unserved_usd_p
                 "threads": threads, "time_limit": time_limit}
     settings = {k: v for k, v in settings.items() if v is not None}
     t0 = time.perf_counter()
-    if client is None:
+    if client is None and not workers:
         parts = []
         for y in years:
             parts.append(_check_year(inst, decisions, y, settings))
             log.info("hourly check %s: %d of %d years (%.0f s)", y, len(parts), len(years), time.perf_counter() - t0)
     else:
-        from .sweep.run import _connect
+        from ._dask import connect as _connect
 
-        with _connect(client, None, len(years)) as c:
+        with _connect(client, workers, len(years)) as c:
             futures = [c.submit(_check_year, inst, decisions, y, settings, pure=False, retries=2) for y in years]
             parts = c.gather(futures)
     table = pd.DataFrame([r for p in parts for r in p["rows"]],

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -31,7 +32,7 @@ def _settings(inst: Instance, **given) -> dict:
 
 def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None = None,
           threads: int | None = None, log_solver: bool | None = None, presolve: bool | None = None,
-          method: str = "auto") -> Results:
+          method: str = "auto", client=None, workers: int | None = None, progress: bool = False) -> Results:
     """Solve an instance (built here) or a model from :func:`siting.build_model`.
 
     Parameters
@@ -46,6 +47,13 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
         and one operations LP per year), or ``"auto"`` (default: Benders above
         :data:`AUTO_BENDERS_NONZEROS` estimated nonzeros, else monolithic; the choice is logged).
         A model passed in is always solved monolithically.
+    client : Benders only: where the yearly subproblems run. None (default: in this process, or on
+        a local Dask cluster of ``workers`` processes when ``workers`` is given), a
+        ``dask.distributed.Client``, a scheduler address (``"tcp://host:8786"``) or a scheduler
+        file: the conventions of :func:`siting.sweep`. Each worker builds a subproblem once and
+        re-solves it warm; a lost worker's subproblems are solved again elsewhere.
+    workers : Benders only: processes of the local Dask cluster started when ``client`` is None.
+    progress : Benders only: a progress bar (iterations, bounds, gap) on stderr.
 
     Raises
     ------
@@ -68,7 +76,9 @@ def solve(inst_or_model, time_limit: float | None = None, mip_gap: float | None 
         check_targets(inst, slices)
         chosen = _pick_method(inst, slices, method)
         if chosen == "benders":
-            return solve_decomposed(inst, slices, st)
+            return solve_decomposed(inst, slices, st, client=client, workers=workers, progress=progress)
+        if client is not None or workers:
+            log.info("the monolithic solve runs in this process; client and workers serve method=\"benders\"")
         return solve_released(inst, slices, st)
     m = inst_or_model
     inst = m.inst
@@ -94,17 +104,29 @@ def _pick_method(inst: Instance, slices, method: str) -> str:
     return chosen
 
 
-def solve_decomposed(inst: Instance, slices, settings: dict) -> Results:
-    """Solve by Benders decomposition (:func:`siting.benders.solve_benders`) and read the plan back."""
+def solve_decomposed(inst: Instance, slices, settings: dict, client=None, workers: int | None = None,
+                     progress: bool = False) -> Results:
+    """Solve by Benders decomposition (:func:`siting.benders.solve_benders`) and read the plan back.
+
+    ``client`` / ``workers``: where the subproblems run (:func:`solve`); ``progress``: a progress bar."""
+    import contextlib
+
     from .benders import UNSERVED_USD_PER_MWH, solve_benders
     from .model import build_model
     from .model.objective import OBJECTIVE_SCALE
 
     t0 = time.perf_counter()
     m = build_model(inst, slices=slices, unserved_usd_per_mwh=UNSERVED_USD_PER_MWH)
-    cols, x, ub, info, size, status = solve_benders(m, settings)
+    with contextlib.ExitStack() as stack:
+        c = None
+        if client is not None or workers:
+            from ._dask import connect as _connect
+
+            c = stack.enter_context(_connect(client, workers, len(inst.years)))
+        bar = stack.enter_context(_benders_bar(progress, settings.get("mip_gap") or 1e-4))
+        cols, x, ub, info, size, status = solve_benders(m, settings, progress=bar, client=c)
     solve_s = time.perf_counter() - t0
-    gap = (info.upper_bound - info.lower_bound) / max(abs(info.upper_bound), 1e-12)
+    gap = (info.upper_bound - info.lower_bound) / max(abs(info.upper_bound - info.floor), 1e-12)
     out = Outcome(status=None, status_text=status, has_solution=True, mip_gap=max(0.0, gap), x=x, kind=status)
     res = load_solution(m, out, cols, {**settings, "marginal_values": False}, size, solve_s)
     res.method, res.iterations = "benders", info.iterations
@@ -116,6 +138,28 @@ def solve_decomposed(inst: Instance, slices, settings: dict) -> Results:
                     "no plan that serves every hour, or serving it costs more than that price", unserved,
                     UNSERVED_USD_PER_MWH)
     return res
+
+
+@contextlib.contextmanager
+def _benders_bar(show: bool, goal: float):
+    """A tqdm bar over the Benders iterations with the bounds and the gap (None when not shown or without tqdm)."""
+    if not show:
+        yield None
+        return
+    try:
+        from tqdm import tqdm
+        from tqdm.contrib.logging import logging_redirect_tqdm
+    except ImportError:
+        yield None
+        return
+    with tqdm(unit="it", desc="benders", dynamic_ncols=True, leave=False) as bar, logging_redirect_tqdm():
+        def update(info):
+            h = info.history[-1] if info.history else None
+            bar.update(1)
+            if h is not None:
+                gap = f"{h[4]:.3%}" if np.isfinite(h[4]) else "-"
+                bar.set_postfix_str(f"{h[5]} phase, gap {gap} (goal {goal:.2%})", refresh=False)
+        yield update
 
 
 def column_layout(m, cols) -> dict[str, np.ndarray]:
@@ -243,7 +287,8 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
         status = kind
     else:
         raise SolveError(f"the solver ended with status error: {out.status_text}")
-    x = np.where(is_int, np.round(out.x), out.x)
+    # integers rounded; continuous values within 1e-9 of zero (solver noise, e.g. a shortfall of 2e-15 MW) are zero
+    x = np.where(is_int, np.round(out.x), np.where(np.abs(out.x) < 1e-9, 0.0, out.x))
     for v, val in zip(cols, x.tolist()):
         v.set_value(val, skip_validation=True)
     t2 = time.perf_counter()

@@ -91,6 +91,7 @@ def test_no_import_cycle_in_siting():
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
 
 
+@pytest.mark.slow
 def test_every_module_imports_on_its_own():
     """Each module imports in a fresh interpreter (importlib), so none relies on another being imported first."""
     code = ("import importlib, sys\n"

@@ -65,6 +65,7 @@ def _random_instance(seed: int):
                          policy={"co2_cap_t": float(rng.uniform(2e5, 6e5))})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_seeded_random_instances_match(seed):
     inst = _random_instance(seed)
@@ -75,6 +76,7 @@ def test_seeded_random_instances_match(seed):
     _check(mono, siting.solve(inst, method="benders", mip_gap=GAP))
 
 
+@pytest.mark.slow
 def test_at_least_three_random_draws_have_a_plan():
     """The skip above must stay the exception: three of the four seeded draws have a plan."""
     ok = 0
@@ -106,3 +108,56 @@ def test_known_answer_tests_pass_under_benders():
                         str(HERE / "test_known_answers.py"), str(HERE / "test_procurement.py")],
                        capture_output=True, text=True, env=env, cwd=HERE.parent, timeout=3000)
     assert p.returncode == 0, p.stdout[-3000:]
+
+
+# ------------------------------------------------------------------------------------------------
+# subproblems on Dask
+# ------------------------------------------------------------------------------------------------
+def _decomposed(inst, client, progress=None):
+    from siting.benders import UNSERVED_USD_PER_MWH, solve_benders
+
+    m = siting.build_model(inst, unserved_usd_per_mwh=UNSERVED_USD_PER_MWH)
+    return solve_benders(m, {"mip_gap": GAP}, progress=progress, client=client)
+
+
+@pytest.mark.slow
+def test_subproblems_on_a_local_cluster_give_the_same_plan():
+    """siting.solve(..., workers=2): the yearly subproblems on two Dask processes; same optimum as in process."""
+    pytest.importorskip("distributed")
+    inst = siting.load_instance("toy")
+    here = siting.solve(inst, method="benders", mip_gap=GAP)
+    there = siting.solve(inst, method="benders", mip_gap=GAP, workers=2)
+    assert there.method == "benders" and there.status == "optimal"
+    assert there.objective == pytest.approx(here.objective, rel=2 * GAP)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_solve_leaves_the_answer_unchanged(tmp_path, caplog):
+    """On a scheduler with two workers, the worker that holds the subproblems of the first year is killed
+    (SIGKILL, by PID) after the third iteration. Its subproblems are scattered again and built on a live
+    worker; the decomposition ends at the optimum of the undisturbed run."""
+    import logging
+    import signal
+
+    Client = pytest.importorskip("distributed").Client
+    from daskcluster import dask_cluster
+
+    inst = siting.load_instance("toy")
+    _, _, best0, info0, _, status0 = _decomposed(inst, None)
+    assert status0 == "optimal"
+    with dask_cluster(tmp_path / "dask", 2) as sched, Client(scheduler_file=str(sched)) as c:
+        killed = []
+
+        def kill(info):
+            if info.iterations == 3 and not killed:
+                pids = c.run(os.getpid)
+                holder = sorted(w for w, keys in c.has_what().items() if keys)[0]
+                os.kill(pids[holder], signal.SIGKILL)
+                killed.append(holder)
+
+        with caplog.at_level(logging.WARNING, logger="siting"):
+            _, _, best, info, _, status = _decomposed(inst, c, progress=kill)
+        assert killed and status == "optimal"
+        assert killed[0] not in c.scheduler_info()["workers"]
+    assert best == pytest.approx(best0, rel=2 * GAP)
+    assert "was lost with its worker" in caplog.text

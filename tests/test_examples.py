@@ -18,6 +18,7 @@ def run(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_solve_bundled(tmp_path):
     p = run("solve_bundled.py", "us_regions_small", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert p.returncode == 0, p.stderr
@@ -25,6 +26,7 @@ def test_solve_bundled(tmp_path):
     assert (tmp_path / "out" / "summary.csv").is_file()
 
 
+@pytest.mark.slow
 def test_own_sites_geojson(tmp_path):
     p = run("own_sites_geojson.py", "--workdir", str(tmp_path / "case"), "--price", "PJM=95",
             "--price", "ERCOT=70", cwd=tmp_path)
@@ -45,6 +47,7 @@ def test_own_sites_geojson_reports_bad_data(tmp_path):
     assert "sites.geojson: required column 'max_it_mw' is missing" in p.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("price", ["100"])
 def test_compare_scenarios(tmp_path, price):
     p = run("compare_scenarios.py", "us_regions_small", "--carbon-price", price, cwd=tmp_path)
@@ -61,6 +64,7 @@ def _steps(stderr: str, name: str, n: int) -> None:
     assert f"{name}: {n} solve(s) in " in stderr
 
 
+@pytest.mark.slow
 def test_cfe_premium(tmp_path):
     p = run("cfe_premium.py", "--quick", cwd=tmp_path)  # ercot_campus, 90 %, one day, 1 % gap
     assert p.returncode == 0, p.stderr
@@ -73,6 +77,7 @@ def test_cfe_premium(tmp_path):
     assert cfe >= vol - 0.5 and premium == pytest.approx(cfe - vol, abs=0.02)
 
 
+@pytest.mark.slow
 def test_flex_levels(tmp_path):
     p = run("flex_levels.py", "--quick", cwd=tmp_path)  # us_regions_small, none and 0p5pct
     assert p.returncode == 0, p.stderr

@@ -557,6 +557,7 @@ def _data_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+@pytest.mark.slow
 def test_regression_us_regions_small_without_new_inputs():
     """us_regions_small (no new inputs) gives the objective of the code before the features."""
     folder = siting.instance.bundled_root() / "us_regions_small"
@@ -577,7 +578,7 @@ LP_BASELINE_USD = {"toy": 3839517658.6485543, "us_regions_small": 188599094705.1
                    "ercot_campus": 74662328545.45056, "us_250gw": 266164328661100.44}
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "us_250gw" else n
+@pytest.mark.parametrize("name", [n if n == "toy" else pytest.param(n, marks=pytest.mark.slow)
                                   for n in sorted(LP_BASELINE_USD)])
 def test_bundled_instances_keep_their_objective_without_new_inputs(name):
     """With none of the new inputs, each bundled instance's model is the one before the features:

@@ -21,6 +21,7 @@ def _solar_battery(profile: pd.DataFrame):
     return make_instance(techs=techs, profiles=[profile])
 
 
+@pytest.mark.slow
 def test_identical_days_give_the_plan_back():
     """Every day is the same, so the representative day is exact: the hourly check's operating cost equals
     the plan's for every site and year, and nothing is unserved."""
@@ -36,6 +37,7 @@ def test_identical_days_give_the_plan_back():
     assert "every hour served" in chk.summary_line()
 
 
+@pytest.mark.slow
 def test_a_dark_week_leaves_the_energy_a_hand_count_gives_unserved():
     """The plan sees identical sunny days: 240 MW of solar (120 MW for the load and 120 MW to charge for
     the night) and a 120 MW, 12-hour battery with a round trip of 1. Every day the solar energy, 12 h x

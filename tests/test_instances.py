@@ -178,6 +178,7 @@ def test_ercot_campus_shape(instances):
     assert "frame_ct" in lumpy.index
 
 
+@pytest.mark.slow
 def test_us_regions_small_solves_to_optimality():
     inst = siting.load_instance("us_regions_small")
     assert inst.sites.groupby("zone").size().eq(1).all() and len(inst.sites) == len(inst.zones)

@@ -14,7 +14,6 @@ With the solver, the toy swept over six scenarios:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from daskcluster import dask_cluster
 
 import siting
 from siting.instance import Instance
@@ -276,6 +276,7 @@ def test_local_sweep_tables(swept, toy):
     assert back.objective == obj["delay"]
 
 
+@pytest.mark.slow
 def test_local_sweep_equals_solving_alone(swept, alone, toy):
     sr, _ = swept
     obj = sr.scenario_summary.set_index("scenario")["objective_usd"]
@@ -291,63 +292,6 @@ def test_local_sweep_equals_solving_alone(swept, alone, toy):
 # ------------------------------------------------------------------------------------------
 # 2. a separate scheduler and worker, reached by address
 # ------------------------------------------------------------------------------------------
-def _stop(p: subprocess.Popen) -> None:
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    with_group = p.poll() is None
-    try:  # the worker's nanny started a process of its own: take the whole session down
-        os.killpg(p.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if with_group:
-        p.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def dask_cluster(folder: Path, workers: int):
-    """``dask scheduler`` on a free port of 127.0.0.1 and ``workers`` x ``dask worker --nworkers 1 --nthreads
-    1``, each in its own session; yields the path of the scheduler file and stops them all at the end."""
-    Client = pytest.importorskip("distributed").Client
-    folder.mkdir(parents=True, exist_ok=True)
-    sched = folder / "scheduler.json"
-    dask = [sys.executable, "-m", "dask"]
-    procs: list[subprocess.Popen] = []
-    logs = [folder / "scheduler.log"] + [folder / f"worker{i}.log" for i in range(workers)]
-    files = [open(f, "wb") for f in logs]
-    try:
-        procs.append(subprocess.Popen(
-            dask + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file",
-                    str(sched)], stdout=subprocess.DEVNULL, stderr=files[0], start_new_session=True))
-        for i in range(workers):
-            procs.append(subprocess.Popen(
-                dask + ["worker", "--scheduler-file", str(sched), "--nworkers", "1", "--nthreads", "1",
-                        "--host", "127.0.0.1", "--no-dashboard", "--local-directory", str(folder / f"w{i}")],
-                stdout=subprocess.DEVNULL, stderr=files[1 + i], start_new_session=True))
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if sched.is_file():
-                    with Client(scheduler_file=str(sched), timeout=5) as c:
-                        c.wait_for_workers(workers, timeout=max(1, deadline - time.monotonic()))
-                    break
-            except (OSError, TimeoutError, ValueError):
-                pass
-            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                pytest.fail("the dask scheduler and workers did not start:\n"
-                            + "\n".join(f.read_text()[-2000:] for f in logs))
-            time.sleep(0.5)
-        yield sched
-    finally:
-        for p in reversed(procs):
-            _stop(p)
-        for f in files:
-            f.close()
-
-
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
     """A separate ``dask scheduler`` and one ``dask worker``, reached by the scheduler's address."""
@@ -355,6 +299,7 @@ def scheduler(tmp_path_factory):
         yield json.loads(sched.read_text())["address"]
 
 
+@pytest.mark.slow
 def test_sweep_through_a_scheduler_address(scheduler, swept, toy, scenarios_file):
     sr = sweep(toy, scenarios_file, client=scheduler, mip_gap=GAP)
     assert sr.info["workers"] == 1 and sorted(sr.info["solved"]) == sorted(NAMES)
@@ -367,6 +312,7 @@ def test_sweep_through_a_scheduler_address(scheduler, swept, toy, scenarios_file
     np.testing.assert_allclose(costs[NAMES], remote.loc[NAMES, "objective_usd"], rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_failed_scenarios_are_recorded(scheduler, toy):
     scs = [Scenario("bad_pue", {"sites[midland].pue": 0.5}),
            Scenario("too_big", {"targets.it_gw": {"scale": 100}}),
@@ -450,6 +396,7 @@ def test_rerun_with_everything_present_solves_nothing(swept, toy, scenarios_file
     assert _reuse(out / "scenarios" / s.name, fp) is None
 
 
+@pytest.mark.slow
 def test_cli_rerun_solves_only_the_missing_scenario(swept, scenarios_file, tmp_path):
     sr0, done = swept
     out = tmp_path / "out"

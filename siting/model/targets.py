@@ -89,12 +89,42 @@ def add_targets(m, inst, opts) -> None:
             return cost
 
         L.add_cost("shortfall", shortfall_cost)
+        m.unavoidable_shortfall_usd = unavoidable_shortfall_usd(inst, m.slices, ix, per_mw, per_pf, payer)
         return
     L.add(m, "IT_Target", pyo.Constraint(m.IT_TARGET_YEARS, rule=lambda m, y: _at_least(
         sum(m.ITLoad[s, y] for s in sites_in[y]), it_mw[y], bool(sites_in[y]))), INVESTMENT, **it_fam)
     L.add(m, "Compute_Target", pyo.Constraint(m.COMPUTE_TARGET_YEARS, rule=lambda m, y: _at_least(
         sum(m.pflops[g] / 1000.0 * m.InService[g, s, y] for g, s in service_in[y]), pf[y] / 1000.0,
         bool(service_in[y]))), INVESTMENT, **pf_fam)
+
+
+def unavoidable_shortfall_usd(inst, slices, ix, per_mw: float, per_pf: float, payer: dict) -> float:
+    """The discounted shortfall penalty that every plan pays (USD): per year with a site to charge it to,
+    the penalty on the part of the target beyond the reachability bounds of :func:`siting.checks.year_bounds`
+    (the most IT the sites, the accelerators and the power allow; the most PFLOPS the accelerators allow).
+
+    It is a constant of the objective. The solvers measure their gap on the objective net of it
+    (:func:`siting.solver.to_highs`, :mod:`siting.benders`): a soft target far out of reach makes this
+    constant most of the objective, and a gap relative to the whole would then leave the plan's own
+    cost loose by more than the plan costs. Shaved by one part in 1e9 so that rounding never makes the
+    net objective negative.
+    """
+    from ..checks import year_bounds
+
+    bounds = year_bounds(inst, slices)
+    total = 0.0
+    for y in payer:
+        b = bounds.get(y)
+        if b is None:
+            continue
+        floor = 0.0
+        reach = min(b["sites_it_mw"], b["chips_it_mw"], b["power_it_mw"])
+        if y in ix.target_it_mw and per_mw:
+            floor += per_mw * max(0.0, ix.target_it_mw[y] - reach)
+        if y in ix.target_pflops and per_pf:
+            floor += per_pf * max(0.0, ix.target_pflops[y] - b["chips_pflops"])
+        total += ix.discount_factor[y] * floor
+    return total * (1.0 - 1e-9)
 
 
 def _best_mw_per_eflops(inst) -> float:
