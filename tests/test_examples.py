@@ -210,3 +210,27 @@ def test_answer_step_two_lowers_the_targets_by_the_shortfall():
     t0, t1 = (soft.targets.set_index("year")["it_gw"][y] for y in (y0, y1))
     new = low.targets.set_index("year")["it_gw"]
     assert new[y0] == pytest.approx(t0 - 0.041) and new[y1] == pytest.approx(t1)
+
+
+# -- water limits and a latency budget on us_250gw (examples/us_250gw_site_attributes.py) ---------------------
+
+@pytest.mark.slow
+def test_us_250gw_site_attributes(tmp_path):
+    """--quick: 2026 and 2030, four solves; cooling costs at least the base plan, a zero water limit in ERCOT and
+    SOUTHWEST uses no more water and costs at least the cooling plan, and the latency plan serves every metro
+    exactly its demand within its 10 ms."""
+    p = run("us_250gw_site_attributes.py", "--quick", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    _steps(p.stderr, "site_attributes", 4)
+    rows = {ln.split("  ")[0].strip(): ln.split() for ln in p.stdout.splitlines()
+            if ln.startswith(("base ", "cooling ", "water limits ", "latency "))}
+    assert set(rows) == {"base", "cooling", "water limits", "latency"}
+    cost = {k: float(v[-5]) for k, v in rows.items()}   # discounted $B
+    gap = 0.05 * max(cost.values())
+    assert cost["cooling"] >= cost["base"] - gap and cost["water limits"] >= cost["cooling"] - gap
+    assert cost["latency"] >= cost["cooling"] - gap
+    assert float(rows["water limits"][-3]) <= float(rows["cooling"][-3]) + 1e-9   # water Mm3 in the last year
+    metros = [ln.split() for ln in p.stdout.splitlines()
+              if ln.strip().startswith(("new_york", "los_angeles", "chicago", "dallas", "washington"))]
+    assert len(metros) == 5 and all(float(m[3]) <= 10.0 + 1e-9 for m in metros)
+    assert all(float(m[2]) == pytest.approx(float(m[1]), rel=1e-6) for m in metros)

@@ -17,7 +17,7 @@ from .ledger import INVESTMENT, place_words
 def add_latency(m, inst, opts) -> None:
     """Serve[k,s,y] MW of IT at site s serving metro k's inference, for s within k's budget (rtt <= budget).
 
-    Metro_Demand[k,y]: sum_s Serve[k,s,y] >= inference_mw_k,y, or >= it_share_k,y x sum_s ITLoad[s,y] over
+    Metro_Demand[k,y]: sum_s Serve[k,s,y] = inference_mw_k,y, or = it_share_k,y x sum_s ITLoad[s,y] over
     every site of the year. Site_Serve_Limit[s,y]: sum_k Serve[k,s,y] <= ITLoad[s,y].
     """
     lat = latency(inst)
@@ -44,7 +44,7 @@ def add_latency(m, inst, opts) -> None:
             return pyo.Constraint.Skip if v <= 0 else pyo.Constraint.Infeasible
         if not by_metro.get((k, y)) and not ix.sites_in[y]:
             return pyo.Constraint.Skip
-        return lhs - rhs >= 0
+        return lhs - rhs == 0  # exactly the demand is assigned (any surplus IT is training)
 
     L.add(m, "Metro_Demand", pyo.Constraint(m.METRO_YEARS, rule=need), INVESTMENT, unit="MW of IT",
           what="the metro's inference load within its latency budget (metros.csv, [latency] budget_ms)",
