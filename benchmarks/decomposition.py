@@ -2,11 +2,13 @@
 
     python benchmarks/decomposition.py                                  # toy and us_regions_small
     python benchmarks/decomposition.py us_250gw:1 us_250gw:8 ercot_campus:8 --time-limit 1200
+    python benchmarks/decomposition.py us_250gw:8 --methods benders --workers 0 2   # in process, 2 Dask workers
 
 Each argument is INSTANCE[:TYPICAL_DAYS]. For each it prints, per method: wall time, status, gap
 reached and objective; for Benders the iterations, the time the first plan appeared and the gap
-over time (from res.timings["benders_history"]); then the hourly check's seconds per year of the
-monolithic plan (``--hourly`` years, default the first).
+over time (from res.timings["benders_history"]) and the energy left unserved; ``--workers`` runs
+Benders once per value (0: subproblems in process; N: a local Dask cluster of N processes); then the
+hourly check's seconds per year of the first plan (``--hourly`` years, default the first).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import time
 
 import siting
+from siting.benders import UNSERVED_USD_PER_MWH
 from siting.hourly import check_hourly
 
 
@@ -35,20 +38,26 @@ def main() -> None:
     p.add_argument("--time-limit", type=float, default=600.0)
     p.add_argument("--mip-gap", type=float, default=1e-3)
     p.add_argument("--hourly", type=int, default=1, help="years of the hourly check to time (0: none)")
+    p.add_argument("--methods", nargs="+", default=["monolithic", "benders"], choices=["monolithic", "benders"])
+    p.add_argument("--workers", type=int, nargs="+", default=[0],
+                   help="Benders: 0 for the subproblems in process, N for a local Dask cluster of N processes")
     a = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for spec in a.specs:
         inst = _instance(spec)
         mono = None
-        for method in ("monolithic", "benders"):
+        runs = [(m, w) for m in a.methods for w in (a.workers if m == "benders" else [0])]
+        for method, workers in runs:
             t0 = time.perf_counter()
+            label = method if not workers else f"{method}/{workers}w"
             try:
-                res = siting.solve(inst, method=method, time_limit=a.time_limit, mip_gap=a.mip_gap)
+                res = siting.solve(inst, method=method, time_limit=a.time_limit, mip_gap=a.mip_gap,
+                                   workers=workers or None)
             except siting.SitingError as e:
-                print(f"{spec:<20} {method:<10} {time.perf_counter() - t0:8.1f} s  no plan: {e.problems[0][:80]}")
+                print(f"{spec:<20} {label:<12} {time.perf_counter() - t0:8.1f} s  no plan: {e.problems[0][:80]}")
                 continue
             wall = time.perf_counter() - t0
-            line = (f"{spec:<20} {method:<10} {wall:8.1f} s  {res.status:<10} gap {res.mip_gap:8.3%}  "
+            line = (f"{spec:<20} {label:<12} {wall:8.1f} s  {res.status:<10} gap {res.mip_gap:8.3%}  "
                     f"objective {res.objective / 1e9:,.4f} B USD")
             if method == "benders":
                 h = res.timings.get("benders_history", [])
@@ -56,7 +65,10 @@ def main() -> None:
                 line += f"  {res.iterations} iterations, first plan at {first:.1f} s"
                 marks = [r for r in h if r[3] != float("inf")][:: max(1, len(h) // 6)]
                 line += "  gap over time: " + ", ".join(f"{r[1]:.0f}s {r[4]:.2%}" for r in marks)
-            else:
+                c = res.costs
+                lost = c.loc[c.component == "unserved", "cost_usd"].sum() / UNSERVED_USD_PER_MWH
+                line += f"  unserved {lost:,.0f} MWh"
+            if mono is None:
                 mono = res
             print(line, flush=True)
         if mono is not None and a.hourly:

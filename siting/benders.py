@@ -119,6 +119,9 @@ class _Sub:
         if len(self.link_idx):
             self.h.changeColsBounds(len(self.link_idx), self.link_idx, x_link, x_link)
         run(self.h)
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # a warm start gone wrong: once cold
+            self.h.clearSolver()
+            run(self.h)
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"an operations subproblem ended {self.h.modelStatusToString(self.h.getModelStatus())}")
         sol = self.h.getSolution()
@@ -298,6 +301,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
     best = {"ub": np.inf, "x": None, "ops": None, "q": None}
     int_idx = np.flatnonzero(is_int[inv_cols]).astype(np.int32)
     int_lo, int_hi = lower[inv_cols][int_idx], upper[inv_cols][int_idx]
+    inv_lo, inv_hi = lower[inv_cols], upper[inv_cols]
 
     def set_integrality(on: bool):
         if len(int_idx):
@@ -307,6 +311,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
     def evaluate(x_plan, is_plan: bool) -> float:
         """Solve the subproblems at ``x_plan``, add their cuts to the master; its cost (investments + operations).
         A plan (integer) better than the best so far becomes the best."""
+        x_plan = np.clip(x_plan, inv_lo, inv_hi)  # the master's tolerances leave values such as -8.6e-7 (a bound 0)
         xs = {y: x_plan[pos[links[y]]] for y in years}
         solved = pool.solve(xs)
         for i, y in enumerate(years):
@@ -322,32 +327,48 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
                         q=np.array([solved[y][0] for y in years]))
         return ub
 
-    def record(lb: float, phase: str) -> float:
+    def record(lb: float, phase: str, frac: float | None = None) -> float:
         info.lower_bound = lb
         info.upper_bound = best["ub"]
         ub = best["ub"]
         gap = (ub - lb) / max(abs(ub), 1e-9) if np.isfinite(ub) else np.inf
         elapsed = time.perf_counter() - t0
         info.history.append((info.iterations, elapsed, lb, ub, gap, phase))
-        log.info("benders %3d (%s): lower %.6g, upper %.6g, gap %s, %.1f s", info.iterations, phase, lb, ub,
-                 f"{gap:.3%}" if np.isfinite(gap) else "-", elapsed)
+        log.info("benders %3d (%s): lower %.6g, upper %.6g, gap %s%s, %.1f s", info.iterations, phase, lb, ub,
+                 f"{gap:.3%}" if np.isfinite(gap) else "-",
+                 "" if frac is None else f" (LP relaxation within {(frac - lb) / max(abs(frac), 1e-9):.3%})", elapsed)
         if progress is not None:
             progress(info)
         return gap
 
-    def round_plan(x_frac, how) -> np.ndarray | None:
-        """A plan from a fractional master solution: its integers rounded (``how``) and fixed, the continuous
-        investments chosen by the master LP with every cut so far. None when the master has no such plan."""
-        v = np.clip(how(x_frac[int_idx]), int_lo, int_hi)
-        master.changeColsBounds(len(int_idx), int_idx, v, v)
+    cont_idx = np.setdiff1d(np.arange(n_inv), int_idx).astype(np.int32)
+    cont_lo, cont_hi = lower[inv_cols][cont_idx], upper[inv_cols][cont_idx]
+
+    def round_plan(x_frac, keep_continuous: bool) -> np.ndarray | None:
+        """A plan near a fractional master solution (RENS, Berthold 2014): the master as a MIP with each integer
+        column between the floor and the ceiling of its fractional value and, with ``keep_continuous``, the
+        continuous investments at least their fractional values (where the cuts are exact, so the plan serves
+        what the fractional point served). None when the master has no such plan."""
+        lo = np.clip(np.floor(x_frac[int_idx] + 1e-6), int_lo, int_hi)
+        hi = np.clip(np.ceil(x_frac[int_idx] - 1e-6), lo, int_hi)
+        master.changeColsBounds(len(int_idx), int_idx, lo, hi)
+        if keep_continuous and len(cont_idx):
+            master.changeColsBounds(len(cont_idx), cont_idx, np.clip(x_frac[cont_idx], cont_lo, cont_hi), cont_hi)
+        set_integrality(True)
+        master.setOptionValue("mip_rel_gap", gap_goal / 4)
+        if limit < np.inf:
+            master.setOptionValue("time_limit", max(1.0, 0.1 * limit))
         try:
             run(master)
-            ok = master.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            ok = master.getInfo().primal_solution_status == 2
             x = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv] if ok else None
         finally:
+            set_integrality(False)
             master.changeColsBounds(len(int_idx), int_idx, int_lo, int_hi)
+            if len(cont_idx):
+                master.changeColsBounds(len(cont_idx), cont_idx, cont_lo, cont_hi)
         if x is not None:
-            x[int_idx] = v
+            x[int_idx] = np.round(x[int_idx])
         return x
 
     def mip_start() -> None:
@@ -370,23 +391,35 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"the Benders master ended {master.modelStatusToString(master.getModelStatus())}")
         x_inv = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv]
-        lb = float(master.getInfo().objective_function_value)
+        lb_prev, lb = lb, float(master.getInfo().objective_function_value)
         core = x_inv if core is None else 0.5 * (core + x_inv)
-        sep = 0.5 * (x_inv + core)
-        ub = evaluate(sep, False)
-        if ub < lp_best[0]:
-            lp_best = (ub, sep)
-        record(lb, "lp")
+        # in-out: halfway to the centre; when the bound stalled, at the master's own point (Kelley), whose cut
+        # is sure to cut it off
+        stalled = np.isfinite(lb_prev) and lb - lb_prev <= 1e-4 * gap_goal * abs(lb)
+        points = [x_inv] if stalled or info.iterations == 1 else [0.5 * (x_inv + core), x_inv]
+        cut = 0
+        for sep in points:  # the in-out point's cut, and the master's own point's (sure to cut it off)
+            try:
+                ub = evaluate(sep, False)
+            except RuntimeError:  # a vertex where the operations have no solution at all: its cut is skipped
+                if sep is points[-1] and not cut:
+                    raise
+                continue
+            cut += 1
+            if ub < lp_best[0]:
+                lp_best = (ub, sep)
+        record(lb, "lp", lp_best[0])
         lp_gap = (lp_best[0] - lb) / max(abs(lp_best[0]), 1e-9)
         elapsed = time.perf_counter() - t0
-        flat = len(info.history) > 10 and lb - info.history[-6][2] <= 0.01 * gap_goal * abs(lb)
+        flat = len(info.history) > 10 and lb - info.history[-6][2] <= 0.01 * gap_goal * abs(lb) \
+            and lp_gap <= 2 * gap_goal
         if lp_gap <= gap_goal / 2 or flat or elapsed > 0.3 * limit or info.iterations >= LP_ITERATIONS:
             break
-    # a first plan: the best fractional point's integers rounded up (every capacity there, so the operations
-    # serve the load), else to the nearest
+    # a first plan near the best fractional point (its integers rounded either way, its continuous investments
+    # kept at least, so its operations serve the load; else with the continuous investments left to the master)
     if len(int_idx) and lp_best[1] is not None:
-        for how in (lambda v: np.ceil(v - 1e-6), np.round):
-            x = round_plan(lp_best[1], how)
+        for keep in (True, False):
+            x = round_plan(lp_best[1], keep)
             if x is not None:
                 evaluate(x, True)
                 if np.isfinite(best["ub"]):
@@ -419,6 +452,11 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         lb = max(lb, lb_now) if len(int_idx) else lb_now
         xm[int_idx] = np.round(xm[int_idx])
         x_inv = xm[:n_inv]
+        if best["x"] is not None and not np.allclose(x_inv, best["x"], rtol=1e-9, atol=1e-7):
+            try:  # a stabilising cut between the plan and the best one (skipped where the operations have none)
+                evaluate(0.5 * (x_inv + best["x"]), False)
+            except RuntimeError:
+                pass
         evaluate(x_inv, True)
         gap = record(lb, phase)
         repeat = last_mip is not None and np.allclose(x_inv, last_mip, rtol=1e-9, atol=1e-7)
