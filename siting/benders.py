@@ -42,6 +42,8 @@ UNSERVED_USD_PER_MWH = 50_000.0
 #: most iterations of the LP phase before the master turns integer, and in all
 LP_ITERATIONS = 60
 MAX_ITERATIONS = 1000
+#: the most of the time limit one master MIP may take
+MASTER_SHARE = 0.05
 
 
 @dataclass
@@ -356,8 +358,8 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
             master.changeColsBounds(len(cont_idx), cont_idx, np.clip(x_frac[cont_idx], cont_lo, cont_hi), cont_hi)
         set_integrality(True)
         master.setOptionValue("mip_rel_gap", gap_goal / 4)
-        if limit < np.inf:
-            master.setOptionValue("time_limit", max(1.0, 0.1 * limit))
+        if limit < np.inf:  # HiGHS's clock runs on across the runs of one Highs object
+            master.setOptionValue("time_limit", master.getRunTime() + max(1.0, 0.1 * limit))
         try:
             run(master)
             ok = master.getInfo().primal_solution_status == 2
@@ -396,18 +398,10 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         # in-out: halfway to the centre; when the bound stalled, at the master's own point (Kelley), whose cut
         # is sure to cut it off
         stalled = np.isfinite(lb_prev) and lb - lb_prev <= 1e-4 * gap_goal * abs(lb)
-        points = [x_inv] if stalled or info.iterations == 1 else [0.5 * (x_inv + core), x_inv]
-        cut = 0
-        for sep in points:  # the in-out point's cut, and the master's own point's (sure to cut it off)
-            try:
-                ub = evaluate(sep, False)
-            except RuntimeError:  # a vertex where the operations have no solution at all: its cut is skipped
-                if sep is points[-1] and not cut:
-                    raise
-                continue
-            cut += 1
-            if ub < lp_best[0]:
-                lp_best = (ub, sep)
+        sep = x_inv if stalled else 0.5 * (x_inv + core)
+        ub = evaluate(sep, False)
+        if ub < lp_best[0]:
+            lp_best = (ub, sep)
         record(lb, "lp", lp_best[0])
         lp_gap = (lp_best[0] - lb) / max(abs(lp_best[0]), 1e-9)
         elapsed = time.perf_counter() - t0
@@ -438,8 +432,9 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         if np.isfinite(best["ub"]) and len(int_idx) and (
                 (best["ub"] - lb) / max(abs(best["ub"]), 1e-9) <= gap_goal or elapsed >= limit):
             break  # the rounded plan is already within the gap of the LP bound
-        if limit < np.inf:
-            master.setOptionValue("time_limit", max(1.0, limit - elapsed))
+        if limit < np.inf:  # one master MIP takes at most MASTER_SHARE of the limit (its bound and plan still count)
+            cap = max(1.0, min(limit - elapsed, MASTER_SHARE * limit))
+            master.setOptionValue("time_limit", master.getRunTime() + cap)
         mip_start()
         info.iterations += 1
         run(master)
@@ -452,11 +447,6 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         lb = max(lb, lb_now) if len(int_idx) else lb_now
         xm[int_idx] = np.round(xm[int_idx])
         x_inv = xm[:n_inv]
-        if best["x"] is not None and not np.allclose(x_inv, best["x"], rtol=1e-9, atol=1e-7):
-            try:  # a stabilising cut between the plan and the best one (skipped where the operations have none)
-                evaluate(0.5 * (x_inv + best["x"]), False)
-            except RuntimeError:
-                pass
         evaluate(x_inv, True)
         gap = record(lb, phase)
         repeat = last_mip is not None and np.allclose(x_inv, last_mip, rtol=1e-9, atol=1e-7)
@@ -467,7 +457,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
             log.info("benders: the master repeats its plan; the gap left (%.3g) is the master's own", gap)
             break
         # the master need not be closed tighter than a tenth of the gap still open (tight when it repeats)
-        master_gap = gap_goal / 4 if repeat else max(gap_goal / 4, min(0.01, gap / 10))
+        master_gap = gap_goal / 4 if repeat else max(gap_goal / 4, min(0.01, gap / 5))
         master.setOptionValue("mip_rel_gap", master_gap)
     info.lower_bound, info.upper_bound = lb, best["ub"]
     # the full column vector of the best plan
