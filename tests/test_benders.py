@@ -161,3 +161,21 @@ def test_a_worker_killed_mid_solve_leaves_the_answer_unchanged(tmp_path, caplog)
         assert killed[0] not in c.scheduler_info()["workers"]
     assert best == pytest.approx(best0, rel=2 * GAP)
     assert "was lost with its worker" in caplog.text
+
+
+def test_cli_solve_by_benders(tmp_path):
+    """siting solve --method benders prints the method and its iterations, and writes the same tables."""
+    p = subprocess.run([sys.executable, "-m", "siting", "solve", "toy", "--method", "benders", "--out",
+                        str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert "benders, " in p.stdout and " iterations)" in p.stdout
+    assert "benders: " in p.stderr  # the iterations are logged
+    for name in ("summary", "costs", "decisions", "capacity"):
+        assert (tmp_path / "out" / f"{name}.csv").is_file()
+
+
+def test_cli_rejects_an_unknown_method(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "siting", "solve", "toy", "--method", "fast", "--out",
+                        str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "invalid choice: 'fast'" in p.stderr
+    assert not (tmp_path / "out").exists()
