@@ -252,6 +252,19 @@ def gw_by_site(res: siting.Results) -> pd.DataFrame:
     return w[w.max(axis=1) > 1e-6]
 
 
+def useful_binding(res: siting.Results) -> pd.DataFrame:
+    """The binding table less the IT capacity rows of hubs with no IT that year: with the integer decisions
+    fixed, a hub left closed (0 modules) has its IT limit at 0 binding, and its dual prices the decision
+    not to open it, not a limit of the plan."""
+    b = res.tables.get("binding", pd.DataFrame())
+    if not len(b):
+        return b
+    it = res.sites.set_index(["site", "year"])["it_mw"]
+    closed = [(r.constraint == "IT_Module_Limit" and it.get((r.where, r.year), 0.0) <= 1e-6)
+              for r in b.itertuples(index=False)]
+    return b[~np.array(closed, dtype=bool)].reset_index(drop=True)
+
+
 def chip_bound_gw(inst: siting.Instance) -> dict:
     """The most IT in service per year that the accelerator supply allows (GW), by arithmetic on
     chip_supply.csv (else chips.csv max_units_per_year): each generation's units of the planning
@@ -393,25 +406,36 @@ def _figure(w=9.0, h=4.0, ncols=2):
 
 
 def sensitivity_figure(table: pd.DataFrame, last: int, name: str):
-    fig, (a, b) = _figure(10.0, 0.45 * len(table) + 1.8)
+    """GW reached in the last year per case (labelled with the plan cost against base) and the last year's
+    energy by source per case."""
+    fig, (a, b) = _figure(11.0, 0.45 * len(table) + 1.8)
     labels = list(table.index)
     y = np.arange(len(labels))
-    a.barh(y, table["GW reached"], color="#4c72b0")
+    gw = table["GW reached"].to_numpy(dtype=float)
+    a.barh(y, gw, color="#4c72b0")
     a.set_yticks(y, labels)
     a.invert_yaxis()
     a.set_xlabel(f"IT GW in service, {last}")
-    a.set_title(f"{name}: GW reached in {last}")
+    a.set_title(f"{name}: GW reached in {last} (plan cost vs base)")
+    for yi, g, d in zip(y, gw, table["plan cost vs base %"].to_numpy(dtype=float)):
+        a.text(g, yi, f" {d:+.1f} %", va="center", fontsize=8)
+    a.set_xlim(0, max(gw.max() * 1.25, 1e-3))
     tgt = table["target GW"].iloc[0]
-    if tgt <= 3 * table["GW reached"].max():
+    if tgt <= 1.25 * gw.max():
         a.axvline(tgt, color="k", ls="--", lw=1, label=f"target {tgt:,.1f} GW")
         a.legend(loc="lower right")
-    d = table["plan cost vs base %"].fillna(0.0)
-    b.barh(y, d, color=np.where(d >= 0, "#dd8452", "#55a868"))
+    gas = table[f"on-site gas {last} %"].to_numpy(dtype=float)
+    grid = table[f"grid {last} %"].to_numpy(dtype=float)
+    rest = np.clip(100.0 - gas - grid, 0.0, None)
+    b.barh(y, gas, color="#c44e52", label="on-site gas")
+    b.barh(y, grid, left=gas, color="#7f7f7f", label="grid")
+    b.barh(y, rest, left=gas + grid, color="#e6c229", label="solar, wind, other")
     b.set_yticks(y, [""] * len(labels))
     b.invert_yaxis()
-    b.axvline(0, color="k", lw=0.8)
-    b.set_xlabel("discounted plan cost (penalty excluded), % against base")
-    b.set_title("plan cost against base")
+    b.set_xlim(0, 100)
+    b.set_xlabel(f"% of the energy supplied, {last}")
+    b.set_title(f"energy by source, {last}")
+    b.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3, fontsize=8)
     return fig
 
 
@@ -429,7 +453,7 @@ def energy_figure(shares: pd.DataFrame, cap: pd.DataFrame, name: str):
     a.set_xticks(x, [str(v) for v in shares.index])
     a.set_ylabel("% of energy supplied")
     a.set_title(f"{name}: energy by source")
-    a.legend(fontsize=7, ncols=2, loc="lower left")
+    a.set_ylim(0, 100)
     cols = [c for c in cap.columns if cap[c].max() > 1e-3]
     bottom = np.zeros(len(cap))
     x = np.arange(len(cap))
@@ -439,7 +463,11 @@ def energy_figure(shares: pd.DataFrame, cap: pd.DataFrame, name: str):
     b.set_xticks(x, [str(v) for v in cap.index])
     b.set_ylabel("GW of capacity in service")
     b.set_title("on-site power capacity by technology")
-    b.legend(fontsize=7, ncols=2, loc="upper left")
+    seen = {}
+    for ax in (a, b):
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    fig.legend(list(seen.values()), list(seen), loc="outside right upper", fontsize=8)
     return fig
 
 
@@ -518,7 +546,7 @@ def render(st, inst, storage, last, base, checks, rows, took, out, write_readme)
     shares = energy_shares(res, storage)
     cap = capacity_by_tech(res)
     cx = capex_per_gw(res)
-    binding = res.tables.get("binding", pd.DataFrame())
+    binding = useful_binding(res)
     sens = pd.DataFrame(rows).set_index("case")
     bp = sens.at["base", "plan_cost_usd"]
     sens["plan cost vs base %"] = (sens["plan_cost_usd"] / bp - 1.0) * 100.0
@@ -546,7 +574,7 @@ def render(st, inst, storage, last, base, checks, rows, took, out, write_readme)
                                                                      st.name),
             "energy": energy_figure(shares, cap, st.name)}
     for k, f in figs.items():
-        f.savefig(out / f"{k}.png", dpi=110)
+        f.savefig(out / f"{k}.png", dpi=110, bbox_inches="tight")
 
     # --- markdown
     md = answer_markdown(st, inst, base, gw, sites, zones, shares, cap, cx, binding, checks, sens_t, last, took)
@@ -650,8 +678,9 @@ def answer_markdown(st, inst, base, gw, sites, zones, shares, cap, cx, binding, 
              "figure of its own; it is therefore compared on volume, not on cost.")
     L.append("")
     # binding
-    L.append("**The binding limits and their marginal values** (the step-2 plan: LP duals with the integer "
-             "decisions fixed; discounted USD per unit of the limit; the three largest per year):")
+    L.append("**The binding limits and their marginal values** (the plan's LP with its integer decisions fixed: "
+             "discounted USD per unit of the limit; the three largest per year, leaving out the IT limits of hubs "
+             "left closed, whose duals price the choice not to open them; full table in binding.csv):")
     L.append("")
     if len(binding):
         b = binding.copy()
@@ -665,13 +694,26 @@ def answer_markdown(st, inst, base, gw, sites, zones, shares, cap, cx, binding, 
     L.append("**The hourly check** (the plan's investments fixed, its operations solved on all 8,760 hours of "
              "the year; `siting.hourly.check_hourly`):")
     L.append("")
+    energy = energy_by_tech(res).sum(axis=1)
+    rows_h = []
     for y, chk, sec in checks:
         t = chk.table
         op, plan = t.operating_cost_usd.sum(), t.plan_operating_cost_usd.sum()
-        L.append(f"- {y}: {chk.summary_line()}; operating cost ${op / 1e9:,.2f} B against the typical-day "
-                 f"estimate ${plan / 1e9:,.2f} B ({(op / plan - 1) * 100 if plan else float('nan'):+.1f} %); "
-                 f"{sec / 60:.1f} minutes.")
-    if not checks:
+        uns = float(t.unserved_mwh.sum())
+        bad = t[t.unserved_mwh > 1e-6]
+        rows_h.append({"year": y, "unserved MWh": uns,
+                       "% of the year's energy": 100 * uns / (energy.get(y, np.nan) * 1e6),
+                       "hours with unserved energy (worst hub)": int(t.unserved_hours.max()) if len(t) else 0,
+                       "hubs short": ", ".join(f"{r.site} ({r.unserved_mwh / 1e3:,.0f} GWh, {r.unserved_hours} h)"
+                                               for r in bad.itertuples()) or "none",
+                       "operating cost $B (typical days)": f"{op / 1e9:,.2f} ({plan / 1e9:,.2f})",
+                       "minutes": sec / 60})
+    if rows_h:
+        L.append(_md(pd.DataFrame(rows_h), {"unserved MWh": ",.0f", "% of the year's energy": ".2f",
+                                            "minutes": ".1f"}, index=False))
+        L.append("")
+        L.append("; ".join(chk.summary_line() for _, chk, _ in checks) + ".")
+    else:
         L.append("- (not run)")
     L.append("")
     # sensitivity
