@@ -673,9 +673,14 @@ def answer_markdown(st, inst, base, gw, sites, zones, shares, cap, cx, binding, 
                         for n, lo, hi, ref in PUBLISHED], columns=["published", "$B per GW", "source"])
     L.append(_md(pub, index=False))
     L.append("")
-    L.append("Morgan Stanley: the repository holds its CoWoS estimate (~5.4 M Nvidia packages in 2026, "
-             "[cowos-2025](../../docs/sources.md#cowos-2025)), which chip_supply.csv matches, but no cost per GW "
-             "figure of its own; it is therefore compared on volume, not on cost.")
+    if inst.chip_supply is not None and len(inst.chip_supply):
+        L.append("Morgan Stanley: the repository holds its CoWoS estimate (~5.4 M Nvidia packages in 2026, "
+                 "[cowos-2025](../../docs/sources.md#cowos-2025)), which chip_supply.csv matches, but no cost per "
+                 "GW figure of its own; it is therefore compared on volume, not on cost.")
+    else:
+        L.append("Morgan Stanley: the repository holds only its CoWoS volume estimate "
+                 "([cowos-2025](../../docs/sources.md#cowos-2025), used by us_250gw's accelerator supply), no cost "
+                 "per GW figure; this instance has no accelerator supply cap to compare it with.")
     L.append("")
     # binding
     L.append("**The binding limits and their marginal values** (the plan's LP with its integer decisions fixed: "
