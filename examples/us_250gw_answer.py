@@ -4,7 +4,7 @@ capex per GW against published figures, binding limits, the hourly check and a s
 Usage::
 
     python examples/us_250gw_answer.py --quick --out out/answer_quick      # ~1-2 minutes, tiny settings
-    python examples/us_250gw_answer.py --out out/us_250gw_answer           # shipped settings (about an hour)
+    python examples/us_250gw_answer.py --out out/us_250gw_answer           # shipped settings (about 70 minutes)
     python examples/us_250gw_answer.py --out out/us_250gw_answer --write-readme
     python examples/ercot_campus_answer.py ...                             # the same for ercot_campus
 
@@ -790,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
         argv, "us_250gw", quick_years=[2026, 2027, 2028],
         quick_sites=["abilene_tx", "shackelford_tx", "milam_tx", "midland_tx", "new_albany_oh", "pryor_ok"],
         cases=["turbine_cap_half", "chip_supply_x2", "gas_x1.5", "wholesale_x1.5", "duke_none", "duke_1pct"],
-        quick_cases=["chip_supply_x2", "gas_x1.5"], hourly=[2033], quick_hourly=[2026],
+        quick_cases=["chip_supply_x2", "gas_x1.5"], hourly=[2028, 2033], quick_hourly=[2026],
         case_gap=None, case_limit=300)
     run(st, out, write)
     return 0
