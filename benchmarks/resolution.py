@@ -68,7 +68,8 @@ def main() -> None:
     p.add_argument("--mip-gap", type=float, default=0.01)
     p.add_argument("--out", default=None, help="folder for the result tables of each setting")
     a = p.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    logging.getLogger("siting").setLevel(logging.INFO)  # the Benders iterations
     inst = siting.load_instance(a.instance)
     cols = {}
     for k in a.days:
