@@ -44,8 +44,10 @@ import siting
 
 COOLING = [
     {"option": "evaporative", "water_l_per_kwh": 1.98, "pue_adder": 0.0, "capex_usd_per_kw": 0.0},
-    {"option": "hybrid", "water_l_per_kwh": 0.49, "pue_adder": 0.02, "pue_profile": "cooling_shape", "capex_usd_per_kw": 50.0},
-    {"option": "dry", "water_l_per_kwh": 0.0, "pue_adder": 0.06, "pue_profile": "cooling_shape", "capex_usd_per_kw": 100.0},
+    {"option": "hybrid", "water_l_per_kwh": 0.49, "pue_adder": 0.02, "pue_profile": "cooling_shape",
+     "capex_usd_per_kw": 50.0},
+    {"option": "dry", "water_l_per_kwh": 0.0, "pue_adder": 0.06, "pue_profile": "cooling_shape",
+     "capex_usd_per_kw": 100.0},
 ]
 WATER_USD_PER_M3 = 2.0
 DRY_ZONES = ("ERCOT", "SOUTHWEST")

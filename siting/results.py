@@ -237,6 +237,9 @@ class Results:
     method: str = "monolithic"
     iterations: int = 0
     lower_bound: float = float("nan")
+    #: the part of ``objective`` every plan pays (the discounted soft-target penalty beyond the reachability
+    #: bounds, USD; 0 with hard targets): ``mip_gap`` is relative to ``objective - objective_floor_usd``
+    objective_floor_usd: float = 0.0
 
     def __post_init__(self):
         self.tables = {k: clean_table(v) for k, v in self.tables.items()}
@@ -255,8 +258,8 @@ class Results:
     @property
     def plan_cost_usd(self) -> float:
         """The discounted cost of the plan itself: :attr:`objective` less :attr:`shortfall_penalty_usd`, USD.
-        With soft targets far out of reach the penalty can dwarf it, and the MIP gap (relative to the whole
-        objective) then says little about this figure (docs/results.md, "Soft targets")."""
+        The MIP gap is relative to the objective net of :attr:`objective_floor_usd`, so it bounds this
+        figure within ``mip_gap x (objective - objective_floor_usd)`` (docs/results.md, "Soft targets")."""
         return float(self.objective) - self.shortfall_penalty_usd
 
     def __getattr__(self, name):
@@ -284,8 +287,8 @@ class Results:
 
     def meta(self) -> dict:
         return {"instance": self.instance_name, "status": self.status, "objective_usd": self.objective,
-                "mip_gap": self.mip_gap, "solve_seconds": self.solve_seconds, "model_size": self.model_size,
-                "timings": self.timings}
+                "mip_gap": self.mip_gap, "objective_floor_usd": self.objective_floor_usd,
+                "solve_seconds": self.solve_seconds, "model_size": self.model_size, "timings": self.timings}
 
     def to_folder(self, path: str | Path, format: str = "csv", *, overwrite: bool = True, force: bool = False,
                   flags: tuple[str, str] = ("overwrite=True", "force=True")) -> Path:
@@ -477,6 +480,6 @@ def read_results(path: str | Path) -> Results:
     res = Results(tables={}, status=meta["status"], objective=meta["objective_usd"], mip_gap=meta["mip_gap"],
                   solve_seconds=meta["solve_seconds"], model_size=meta.get("model_size", {}),
                   timings=meta.get("timings", {}), scenario=meta.get("scenario", {}),
-                  instance_name=meta.get("instance", ""))
+                  instance_name=meta.get("instance", ""), objective_floor_usd=meta.get("objective_floor_usd", 0.0))
     res.tables = tables  # exactly as written: not cleaned again
     return res

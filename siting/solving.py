@@ -306,7 +306,8 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
             timings[k] = info[k]
     size = {k: info[k] for k in ("rows", "columns", "nonzeros", "integers")}
     return Results(tables=tables, status=status, objective=objective, mip_gap=gap, solve_seconds=solve_s,
-                   model_size=size, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name)
+                   model_size=size, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name,
+                   objective_floor_usd=float(getattr(m, "unavoidable_shortfall_usd", 0.0) or 0.0))
 
 
 def infeasible(m, settings: dict | None = None):

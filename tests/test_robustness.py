@@ -972,3 +972,18 @@ def test_fuzz_script_runs_a_few(tmp_path):
     assert "Traceback" not in p.stdout + p.stderr
     assert re.search(r"instances: 3 generated", p.stdout) and re.search(r"corruptions: 6 applied", p.stdout)
     assert "crashes: 0" in p.stdout
+
+
+def test_the_gap_is_net_of_the_penalty_no_plan_avoids(toy_soft_2027, tmp_path):
+    """Soft targets: the 250 MW short in 2027 (the sites' bound) is a constant of the objective; it is
+    Results.objective_floor_usd (discounted, less one part in 1e9), the plan reaches it, and it survives
+    a round trip through results.json."""
+    inst, res = toy_soft_2027
+    c = res.costs
+    penalty = c.loc[c.component == "shortfall", "cost_usd_discounted"].sum()
+    assert res.objective_floor_usd == pytest.approx(250.0 * 1e9 / 1.07, rel=1e-8)
+    assert res.objective_floor_usd == pytest.approx(penalty, rel=1e-8)
+    res.to_folder(tmp_path / "out")
+    assert siting.read_results(tmp_path / "out").objective_floor_usd == res.objective_floor_usd
+    hard = solve(siting.load_instance(TOY))
+    assert hard.objective_floor_usd == 0.0
