@@ -171,7 +171,7 @@ def lexicographic(inst: siting.Instance, gap=None, limit=None, shortfall_mw: dic
         res, sec = _solve(inst, gap, limit)
         tick(f"solved ({res.status}, gap {res.mip_gap:.2%}, {sec:.0f} s)")
         return Plan(res, [("hard targets", res.status, res.mip_gap, res.objective, res.plan_cost_usd, sec)],
-                    res.mip_gap * abs(res.objective - getattr(res, "objective_floor_usd", 0.0)), {})
+                    step1_uncertainty_usd=res.mip_gap * abs(res.objective - getattr(res, "objective_floor_usd", 0.0)))
     steps = []
     unc = float("nan")
     short_pf = None
@@ -204,7 +204,7 @@ def lexicographic(inst: siting.Instance, gap=None, limit=None, shortfall_mw: dic
     s["shortfall_it_mw"] = np.maximum(0.0, (s["target_it_gw"] - s["it_gw"]).to_numpy() * 1000.0)
     r2.tables["summary"] = s
     floor = float(getattr(r1, "objective_floor_usd", float("nan"))) if steps else float("nan")
-    return Plan(r2, steps, unc, shortfall_mw, floor)
+    return Plan(r2, steps, step1_uncertainty_usd=unc, shortfall_mw=shortfall_mw, step1_floor_usd=floor)
 
 
 # -- the answer tables ------------------------------------------------------------------------------
