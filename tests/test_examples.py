@@ -234,3 +234,25 @@ def test_us_250gw_site_attributes(tmp_path):
               if ln.strip().startswith(("new_york", "los_angeles", "chicago", "dallas", "washington"))]
     assert len(metros) == 5 and all(float(m[3]) <= 10.0 + 1e-9 for m in metros)
     assert all(float(m[2]) == pytest.approx(float(m[1]), rel=1e-6) for m in metros)
+
+
+def test_soft_summary_splits_plan_cost_and_penalty():
+    """Soft targets: summary plan_cost_usd + shortfall_penalty_usd = cost_usd, and the Results properties add up
+    to the objective; a hard-target summary keeps its columns."""
+    import siting
+
+    inst = siting.load_instance("toy")
+    hard = siting.solve(inst, mip_gap=1e-6)
+    assert "plan_cost_usd" not in hard.summary.columns and hard.shortfall_penalty_usd == 0.0
+    assert hard.plan_cost_usd == pytest.approx(hard.objective)
+    sc = dict(inst.scenario)
+    sc["targets"] = {"mode": "soft", "penalty_usd_per_mw": 1e8}
+    t = inst.targets.copy()
+    t["it_gw"] = t["it_gw"] * 20  # far out of reach
+    res = siting.solve(inst.replace(sc, targets=t), mip_gap=1e-6)
+    s = res.summary
+    assert list(s.columns[-2:]) == ["plan_cost_usd", "shortfall_penalty_usd"]
+    assert (s.plan_cost_usd + s.shortfall_penalty_usd).to_numpy() == pytest.approx(s.cost_usd.to_numpy(), rel=1e-9)
+    assert (s.shortfall_penalty_usd.to_numpy() == pytest.approx(1e8 * s.shortfall_it_mw.to_numpy(), rel=1e-6))
+    assert res.plan_cost_usd + res.shortfall_penalty_usd == pytest.approx(res.objective, rel=1e-12)
+    assert 0 < res.plan_cost_usd < res.shortfall_penalty_usd
