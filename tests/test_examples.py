@@ -155,6 +155,7 @@ def _check_answer(out: Path, head: dict, n_cases: int) -> None:
     assert "--quick settings: not the answer" in md
 
 
+@pytest.mark.study
 @pytest.mark.slow
 def test_us_250gw_answer_quick(tmp_path):
     import pandas as pd
@@ -214,6 +215,7 @@ def test_answer_step_two_lowers_the_targets_by_the_shortfall():
 
 # -- water limits and a latency budget on us_250gw (examples/us_250gw_site_attributes.py) ---------------------
 
+@pytest.mark.study
 @pytest.mark.slow
 def test_us_250gw_site_attributes(tmp_path):
     """--quick: 2026 and 2030, four solves; cooling costs at least the base plan, a zero water limit in ERCOT and

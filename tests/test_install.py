@@ -133,7 +133,8 @@ def _readme_commands() -> list[str]:
 
 def test_readme_commands_and_ci_agree():
     """The README's first command installs the plain package; its second installs ``.[dev]`` and runs the
-    tests without the slow studies, two at a time; CI runs that same test command, then the slow ones."""
+    tests without the slow studies, two at a time; CI runs that same test command, then the slow ones but
+    the longest (marked ``study``)."""
     first, second = _readme_commands()
     assert "pip install -e . " in first and "[dev]" not in first and "siting solve toy --out out/" in first
     install, test = second.split(" && ")
@@ -143,6 +144,7 @@ def test_readme_commands_and_ci_agree():
           if ln.strip() and not ln.lstrip().startswith("#")]
     assert 'python -m pip install --quiet -e ".[dev]"' in ci
     i = ci.index(test)  # the README's command, word for word
-    assert ci[i + 1] == "python -m pytest -q -n 2 -m slow"
+    assert ci[i + 1] == 'python -m pytest -q -n 2 -m "slow and not study"'
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert any(m.startswith("slow:") for m in pyproject["tool"]["pytest"]["ini_options"]["markers"])
+    markers = pyproject["tool"]["pytest"]["ini_options"]["markers"]
+    assert any(m.startswith("slow:") for m in markers) and any(m.startswith("study:") for m in markers)

@@ -882,6 +882,7 @@ def rgb_share(img: np.ndarray, colour: str, tol: int = 6) -> float:
     return float((np.abs(img[..., :3].astype(int) - want).max(axis=-1) <= tol).mean())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", BUNDLED)
 def test_report_in_headless_chromium_offline(name, bundled_plans, tmp_path):
     """Each bundled instance's report opened offline in Chromium: the live map draws its states and every site,

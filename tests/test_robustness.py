@@ -536,6 +536,7 @@ _SOLVE_PHASES = {"build": ("building the model", (0.0, 0.5)),
                  "writing": ("siting-test: writing", (0.0, 2.5))}
 
 
+@pytest.mark.study
 @pytest.mark.slow
 def test_ctrl_c_at_20_random_moments_of_a_solve(tmp_path):
     """Acceptance 1: SIGINT at 20 seeded random moments (build, hand-off, early and late solve, writing)
@@ -591,6 +592,7 @@ def _check_sweep_folder(out: Path) -> list[str]:
     return done
 
 
+@pytest.mark.study
 @pytest.mark.slow
 def test_ctrl_c_at_random_moments_of_a_sweep(tmp_path):
     """SIGINT to the process group (a terminal's Ctrl-C: the local cluster's workers get it too) at 8
@@ -848,6 +850,7 @@ def test_policy_in_a_year_without_sites():
     assert check_invariants(inst, res) == []
 
 
+@pytest.mark.study
 @pytest.mark.slow
 @PROPS
 @given(r=st.randoms(use_true_random=False))
@@ -870,6 +873,7 @@ def test_random_instances_solve_or_say_why(r):
         assert sres.objective == pytest.approx(res.objective, rel=1e-6, abs=1e-3)
 
 
+@pytest.mark.study
 @pytest.mark.slow
 @settings(PROPS, max_examples=10)
 @given(r=st.randoms(use_true_random=False), factor=st.sampled_from([1.05, 1.25, 1.6]))

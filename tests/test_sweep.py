@@ -232,6 +232,7 @@ def test_override_object_checks_its_path():
 # ------------------------------------------------------------------------------------------
 # 1. six scenarios on a LocalCluster of 2 workers
 # ------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_local_sweep_tables(swept, toy):
     sr, out = swept
     assert sr.info["workers"] == 2
@@ -382,6 +383,7 @@ def test_sweep_survives_a_lost_worker(swept, toy, scenarios_file, tmp_path):
 # ------------------------------------------------------------------------------------------
 # 3. resuming: only the missing scenario is solved
 # ------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_rerun_with_everything_present_solves_nothing(swept, toy, scenarios_file):
     sr0, out = swept
     sr = sweep(toy, scenarios_file, out=out, mip_gap=GAP)

@@ -99,6 +99,7 @@ def no_traceback(p) -> None:
 
 # -- 3: validate exits 2 on a hard target out of reach, 0 with a note when targets are soft ----------------------
 
+@pytest.mark.slow
 def test_validate_exits_2_on_a_hard_target_out_of_reach(runs):
     p, _ = runs["validate-hard"]
     assert p.returncode == 2, (p.stdout, p.stderr)
@@ -111,6 +112,7 @@ def test_validate_exits_2_on_a_hard_target_out_of_reach(runs):
     assert any('mode = "soft"' in ln for ln in lines)
 
 
+@pytest.mark.slow
 def test_validate_notes_a_soft_target_out_of_reach_and_exits_0(runs):
     p, _ = runs["validate-soft"]
     assert p.returncode == 0, p.stderr
@@ -138,6 +140,7 @@ def test_results_folder_has_the_umask_mode(res, tmp_path):
     assert stat.S_IMODE((a / "summary.csv").stat().st_mode) == 0o664
 
 
+@pytest.mark.slow
 def test_cli_output_folder_has_the_umask_mode(runs):
     p, cwd = runs["solve-umask"]
     assert p.returncode == 0, p.stderr
@@ -175,6 +178,7 @@ def test_cost_per_gw_leaves_out_the_soft_target_penalty(tmp_path):
     np.testing.assert_allclose(s["cost_usd_per_gw_it_yr"], spent / s["it_gw"], rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_cli_prints_the_answers(runs):
     p, cwd = runs["twice"][0][0], runs["twice"][1]
     out = p.stdout
@@ -294,6 +298,7 @@ def test_every_table_is_clean_at_extraction(res, tmp_path):
 
 # -- 15: the README's first command twice ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_readme_first_command_twice_replaces_the_results(runs):
     (first, second, refused, forced, stamp), cwd = runs["twice"]
     assert first.returncode == 0, first.stderr
@@ -349,6 +354,7 @@ def test_warning_prints_the_message_alone(caplog):
     assert p.stderr.strip() == "DataWarning: sites: 2 sites moved", p.stderr
 
 
+@pytest.mark.slow
 def test_missing_file_names_its_folder(runs):
     p, cwd = runs["validate-missing-file"]
     assert p.returncode == 2
@@ -356,6 +362,7 @@ def test_missing_file_names_its_folder(runs):
     assert f"  {cwd / 'case' / 'techs.csv'}: missing file" in p.stderr.splitlines(), p.stderr
 
 
+@pytest.mark.slow
 def test_report_on_a_folder_that_does_not_exist(runs):
     p, cwd = runs["report-missing-folder"]
     assert p.returncode == 2
@@ -363,6 +370,7 @@ def test_report_on_a_folder_that_does_not_exist(runs):
     assert f"{cwd / 'no_such_results'}: no such folder" in p.stderr
 
 
+@pytest.mark.slow
 def test_list_fits_in_100_characters(runs):
     p, _ = runs["list"]
     assert p.returncode == 0, p.stderr
