@@ -140,6 +140,7 @@ def get(runs, name):
 
 # -- the happy path --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", list(LAUNCHERS))
 def test_list(runs, launcher):
     p, _, _ = get(runs, f"list-{launcher}")
@@ -149,6 +150,7 @@ def test_list(runs, launcher):
     assert_no_traceback(p)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", list(LAUNCHERS))
 def test_validate_toy(runs, launcher):
     p, _, _ = get(runs, f"validate-{launcher}")
@@ -157,6 +159,7 @@ def test_validate_toy(runs, launcher):
     assert_no_traceback(p)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", list(LAUNCHERS))
 def test_solve_toy_writes_tables(runs, launcher):
     p, cwd, _ = get(runs, f"solve-{launcher}")
@@ -179,6 +182,7 @@ def test_solve_toy_writes_tables(runs, launcher):
 
 # -- corrupted instances ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "solve"])
 @pytest.mark.parametrize("corruption", list(CORRUPTIONS))
 def test_corrupted_instance_exits_2(runs, corruption, command):
@@ -194,6 +198,7 @@ def test_corrupted_instance_exits_2(runs, corruption, command):
     assert sorted(q.name for q in cwd.iterdir()) == before, "an output folder was written"
 
 
+@pytest.mark.slow
 def test_corrupted_instance_script(runs):
     """The console script reports the same way (one corruption is enough)."""
     p, cwd, before = get(runs, "solve-unknown-zone-script")
@@ -206,6 +211,7 @@ def test_corrupted_instance_script(runs):
 
 # -- out of reach, missing path --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_infeasible_target(runs):
     p, cwd, before = get(runs, "solve-infeasible")
     assert p.returncode == 2, (p.stdout, p.stderr)
@@ -221,6 +227,7 @@ def test_infeasible_target(runs):
     assert sorted(q.name for q in cwd.iterdir()) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "solve"])
 def test_missing_path(runs, command):
     p, cwd, before = get(runs, f"{command}-missing-path")

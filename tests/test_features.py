@@ -281,6 +281,7 @@ def _cfe_instance(policy=None):
                          policy=policy)
 
 
+@pytest.mark.slow
 def test_cfe_hourly_matching_against_annual_matching():
     """24/7 CFE at 75 % needs clean power at night; annual matching at 75 % does not.
 
