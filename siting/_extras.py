@@ -19,12 +19,13 @@ line ending with the command that installs it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from types import ModuleType
 
 from .errors import SitingError
 
-__all__ = ["EXTRAS", "MissingExtra", "require", "require_format"]
+__all__ = ["EXTRAS", "MissingExtra", "require", "require_format", "progress_bar"]
 
 #: the extra that installs each optional package (top-level import name -> extra)
 EXTRAS = {"dask": "sweep", "distributed": "sweep", "tqdm": "sweep", "openpyxl": "data", "pyarrow": "export",
@@ -59,3 +60,20 @@ def require_format(fmt: str) -> None:
     package = {"parquet": "pyarrow", "xlsx": "openpyxl"}.get(fmt)
     if package:
         require(package, "export", f"the {fmt} format")
+
+
+@contextlib.contextmanager
+def progress_bar(show: bool, **tqdm_options):
+    """A ``tqdm`` bar (``tqdm_options`` passed on) with log lines printed above it; None when not shown or when
+    tqdm is not installed (a progress bar is never worth an error)."""
+    if not show:
+        yield None
+        return
+    try:
+        from tqdm import tqdm
+        from tqdm.contrib.logging import logging_redirect_tqdm
+    except ImportError:
+        yield None
+        return
+    with tqdm(dynamic_ncols=True, **tqdm_options) as bar, logging_redirect_tqdm():
+        yield bar

@@ -143,16 +143,13 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
 @contextlib.contextmanager
 def _benders_bar(show: bool, goal: float):
     """A tqdm bar over the Benders iterations with the bounds and the gap (None when not shown or without tqdm)."""
-    if not show:
-        yield None
-        return
-    try:
-        from tqdm import tqdm
-        from tqdm.contrib.logging import logging_redirect_tqdm
-    except ImportError:
-        yield None
-        return
-    with tqdm(unit="it", desc="benders", dynamic_ncols=True, leave=False) as bar, logging_redirect_tqdm():
+    from ._extras import progress_bar
+
+    with progress_bar(show, unit="it", desc="benders", leave=False) as bar:
+        if bar is None:
+            yield None
+            return
+
         def update(info):
             h = info.history[-1] if info.history else None
             bar.update(1)

@@ -5,7 +5,6 @@ when its inputs and solver options are unchanged (fingerprints).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -18,6 +17,7 @@ import pandas as pd
 
 from .._dask import connect as _connect
 from .._dask import hold_ctrl_c as _hold_ctrl_c
+from .._extras import progress_bar
 from .._io import cell_text
 from ..errors import SitingError
 from ..instance import Instance, load_instance
@@ -202,18 +202,6 @@ def sweep(inst, scenarios=None, client=None, *, out=None, workers: int | None = 
     return sr
 
 
-@contextlib.contextmanager
 def _progress(show: bool, total: int, initial: int):
-    if not show:
-        yield None
-        return
-    try:
-        from tqdm import tqdm
-        from tqdm.contrib.logging import logging_redirect_tqdm
-    except ImportError:
-        yield None
-        return
-    with tqdm(total=total, initial=initial, unit="scenario", desc="sweep", dynamic_ncols=True) as bar, \
-            logging_redirect_tqdm():
-        yield bar
+    return progress_bar(show, total=total, initial=initial, unit="scenario", desc="sweep")
 
