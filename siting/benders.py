@@ -27,7 +27,9 @@ or ``time_limit`` with the best plan.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -44,6 +46,8 @@ LP_ITERATIONS = 60
 MAX_ITERATIONS = 1000
 #: the most of the time limit one master MIP may take
 MASTER_SHARE = 0.05
+#: level of the level-set projection, between the lower (0) and the upper bound (1)
+LEVEL = 0.5
 
 
 @dataclass
@@ -53,6 +57,8 @@ class BendersInfo:
     upper_bound: float = np.inf
     history: list = field(default_factory=list)   # (iteration, seconds, lower, upper, gap, phase), net of floor
     floor: float = 0.0                # the objective's constant part every plan pays (objective units)
+    master_seconds: float = 0.0       # wall time in master solves
+    sub_seconds: float = 0.0          # wall time in subproblem solves (all years, wherever they run)
 
 
 def _year_of(idx) -> int | None:
@@ -133,17 +139,34 @@ class _Sub:
 
 
 class _LocalPool:
-    """The subproblems in this process, one after the other."""
+    """The subproblems in this process, ``threads`` at a time (HiGHS leaves Python's lock while it
+    solves, so the threads run in parallel; each subproblem's HiGHS uses one thread)."""
 
-    where = "in process"
+    def __init__(self, data: dict, threads: int = 1):
+        from concurrent.futures import ThreadPoolExecutor
 
-    def __init__(self, data: dict):
         self.subs = {y: _Sub(d) for y, d in data.items()}
+        self.threads = max(1, min(int(threads), len(data)))
+        self.ex = ThreadPoolExecutor(self.threads, thread_name_prefix="siting-benders") if self.threads > 1 else None
+        self.where = "in process" + (f" on {self.threads} threads" if self.ex else "")
 
     def solve(self, xs: dict) -> dict:
-        return {y: self.subs[y].solve(x) for y, x in xs.items()}
+        if self.ex is None:
+            return {y: self.subs[y].solve(x) for y, x in xs.items()}
+        import concurrent.futures as cf
+
+        from .solver import interruptible, sigint_stops
+
+        # Ctrl-C stops every running subproblem, then raises KeyboardInterrupt here
+        with sigint_stops([self.subs[y].h for y in xs]) if interruptible() else contextlib.nullcontext():
+            futures = {y: self.ex.submit(self.subs[y].solve, x) for y, x in xs.items()}
+            while cf.wait(futures.values(), timeout=0.1).not_done:
+                pass
+        return {y: f.result() for y, f in futures.items()}
 
     def close(self) -> None:
+        if self.ex is not None:
+            self.ex.shutdown(wait=True)
         self.subs.clear()
 
 
@@ -225,7 +248,47 @@ class _DaskPool:
             pass
 
 
-def solve_benders(m, settings: dict, progress=None, client=None):
+class _Projection:
+    """The level-set projection of the LP phase: min sum_j w_j |x_j - c_j| over the master's rows and cuts with
+    the master's objective at most a level (w_j = 1 / scale_j: a change relative to the column's size)."""
+
+    def __init__(self, Am, sense, rhs, mc, lo, hi, offset, n_inv, threads):
+        import highspy
+        import scipy.sparse as sp
+
+        from .solver import new_highs, new_lp
+
+        nm, nx = Am.shape
+        eye = sp.identity(n_inv, format="csc")
+        A = sp.vstack([sp.hstack([Am, sp.csc_matrix((nm, 2 * n_inv))]),
+                       sp.hstack([eye, sp.csc_matrix((n_inv, nx - n_inv)), -eye, eye]),
+                       sp.hstack([sp.csc_matrix(mc[None, :]), sp.csc_matrix((1, 2 * n_inv))])], format="csc")
+        lp = new_lp(A, np.r_[sense, np.zeros(n_inv), [1]], np.r_[rhs, np.zeros(n_inv), [highspy.kHighsInf]],
+                    np.r_[np.zeros(nx), np.ones(2 * n_inv)], np.r_[lo, np.zeros(2 * n_inv)],
+                    np.r_[hi, np.full(2 * n_inv, np.inf)], None, 0.0)
+        self.h = new_highs({"threads": threads, "log": False}, lp)
+        self.offset, self.n_inv, self.nx = offset, n_inv, nx
+        self.dist_rows = np.arange(nm, nm + n_inv, dtype=np.int32)
+        self.level_row = nm + n_inv
+        self.pq = np.arange(nx, nx + 2 * n_inv, dtype=np.int32)
+
+    def project(self, centre, level, scale):
+        """The point nearest ``centre`` with the master's objective at most ``level``; None if the LP fails."""
+        import highspy
+
+        from .solver import run
+
+        w = 1.0 / scale
+        self.h.changeColsCost(len(self.pq), self.pq, np.r_[w, w])
+        self.h.changeRowsBounds(self.n_inv, self.dist_rows, centre, centre)
+        self.h.changeRowBounds(self.level_row, -highspy.kHighsInf, level - self.offset)
+        run(self.h)
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.asarray(self.h.getSolution().col_value, dtype=float)[:self.n_inv]
+
+
+def solve_benders(m, settings: dict, progress=None, client=None, start: dict | None = None):
     """Solve model ``m`` (built with ``unserved_usd_per_mwh``) by Benders.
 
     Returns ``(cols, x, objective, info, size, status)``: the compiled columns, the value of each
@@ -233,7 +296,9 @@ def solve_benders(m, settings: dict, progress=None, client=None):
     ``"optimal"`` (gap within ``mip_gap``) or ``"time_limit"``. ``settings``: mip_gap (default
     1e-4), time_limit, threads, log. ``progress``: called with the :class:`BendersInfo` after every
     iteration. ``client``: None (subproblems in this process) or a ``dask.distributed.Client``
-    (subproblems on its workers).
+    (subproblems on its workers). ``start``: investment values by variable name (a plan from a
+    coarser model, :func:`siting.solving.coarse_start`), evaluated first: the first plan and the
+    first stability centre when it satisfies the master's rows, else the centre only.
     """
     from .solver import column_bounds, compile_model, integer_columns, objective_floor, row_senses
 
@@ -258,14 +323,21 @@ def solve_benders(m, settings: dict, progress=None, client=None):
         ops_of[y] = np.flatnonzero(col_year == y)
         touched = np.unique(A[rows].indices)
         links[y] = touched[inv[touched]]
-        data[y] = _sub_data(A, rhs, sense, cost, lower, upper, rows, ops_of[y], links[y], settings.get("threads"))
-    pool = _LocalPool(data) if client is None else _DaskPool(client, data)
+        data[y] = _sub_data(A, rhs, sense, cost, lower, upper, rows, ops_of[y], links[y], 1)
+    pool = _LocalPool(data, settings.get("threads") or os.cpu_count() or 1) if client is None \
+        else _DaskPool(client, data)
     del data
     log.info("benders: %d investment columns in the master, %d yearly operations subproblems %s",
              len(inv_cols), len(years), pool.where)
+    x_start = None
+    if start:
+        x_start = np.array([start.get(sf.columns[j].name, np.nan) for j in inv_cols])
+        missing = np.isnan(x_start)
+        x_start[missing] = lower[inv_cols][missing]
+        log.info("benders: a starting plan for %d of %d investment columns", int((~missing).sum()), len(inv_cols))
     try:
         cols, x, best, info, size, status = _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int,
-                                                  sense, rhs, A, inv, row_year, settings, progress, t0)
+                                                  sense, rhs, A, inv, row_year, settings, progress, t0, x_start)
     finally:
         pool.close()
     info.lower_bound += floor
@@ -275,7 +347,7 @@ def solve_benders(m, settings: dict, progress=None, client=None):
 
 
 def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, sense, rhs, A, inv, row_year,
-          settings, progress, t0):
+          settings, progress, t0, x_start=None):
     import highspy
     import scipy.sparse as sp
 
@@ -299,7 +371,18 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
                 np.r_[upper[inv_cols], np.full(k, np.inf)], np.r_[is_int[inv_cols], np.zeros(k, dtype=bool)], offset)
     master = new_highs({"threads": settings.get("threads"), "mip_gap": gap_goal / 4, "log": False}, lp)
     theta = np.arange(n_inv, n_inv + k, dtype=np.int32)
+    # HiGHS's own time limit is not always heeded by a MIP (one master ran 8 minutes past it): a deadline
+    # read by its interrupt callbacks stops it as well
+    deadline = [np.inf]
+
+    def past_deadline(e):
+        if time.perf_counter() > deadline[0]:
+            e.interrupt()
+
+    for cb in (master.cbSimplexInterrupt, master.cbIpmInterrupt, master.cbMipInterrupt):
+        cb += past_deadline
     info = BendersInfo()
+    projections: list = []  # the level-set projection LP while phase 1 runs (it receives the cuts too)
     best = {"ub": np.inf, "x": None, "ops": None, "q": None}
     int_idx = np.flatnonzero(is_int[inv_cols]).astype(np.int32)
     int_lo, int_hi = lower[inv_cols][int_idx], upper[inv_cols][int_idx]
@@ -315,7 +398,9 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         A plan (integer) better than the best so far becomes the best."""
         x_plan = np.clip(x_plan, inv_lo, inv_hi)  # the master's tolerances leave values such as -8.6e-7 (a bound 0)
         xs = {y: x_plan[pos[links[y]]] for y in years}
+        ts = time.perf_counter()
         solved = pool.solve(xs)
+        info.sub_seconds += time.perf_counter() - ts
         for i, y in enumerate(years):
             q, rc, _ = solved[y]
             # theta_y - rc . x >= q - rc . x_hat
@@ -323,6 +408,8 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
             val = np.r_[-rc, 1.0]
             keep = np.abs(val) > 1e-12
             master.addRow(q - float(rc @ xs[y]), highspy.kHighsInf, int(keep.sum()), idx[keep], val[keep])
+            for p in projections:
+                p.h.addRow(q - float(rc @ xs[y]), highspy.kHighsInf, int(keep.sum()), idx[keep], val[keep])
         ub = offset + float(cost[inv_cols] @ x_plan) + sum(v[0] for v in solved.values())
         if is_plan and ub < best["ub"]:
             best.update(ub=ub, x=x_plan.copy(), ops={y: v[2] for y, v in solved.items()},
@@ -336,9 +423,10 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         gap = (ub - lb) / max(abs(ub), 1e-9) if np.isfinite(ub) else np.inf
         elapsed = time.perf_counter() - t0
         info.history.append((info.iterations, elapsed, lb, ub, gap, phase))
-        log.info("benders %3d (%s): lower %.6g, upper %.6g, gap %s%s, %.1f s", info.iterations, phase, lb, ub,
-                 f"{gap:.3%}" if np.isfinite(gap) else "-",
-                 "" if frac is None else f" (LP relaxation within {(frac - lb) / max(abs(frac), 1e-9):.3%})", elapsed)
+        log.info("benders %3d (%s): lower %.6g, upper %.6g, gap %s%s, %.1f s (master %.1f s, subproblems %.1f s)",
+                 info.iterations, phase, lb, ub, f"{gap:.3%}" if np.isfinite(gap) else "-",
+                 "" if frac is None else f" (LP relaxation within {(frac - lb) / max(abs(frac), 1e-9):.3%})", elapsed,
+                 info.master_seconds, info.sub_seconds)
         if progress is not None:
             progress(info)
         return gap
@@ -360,11 +448,15 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         master.setOptionValue("mip_rel_gap", gap_goal / 4)
         if limit < np.inf:  # HiGHS's clock runs on across the runs of one Highs object
             master.setOptionValue("time_limit", master.getRunTime() + max(1.0, 0.1 * limit))
+            deadline[0] = time.perf_counter() + max(1.0, 0.1 * limit) + 5.0
         try:
+            ts = time.perf_counter()
             run(master)
+            info.master_seconds += time.perf_counter() - ts
             ok = master.getInfo().primal_solution_status == 2
             x = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv] if ok else None
         finally:
+            deadline[0] = np.inf
             set_integrality(False)
             master.changeColsBounds(len(int_idx), int_idx, int_lo, int_hi)
             if len(cont_idx):
@@ -372,6 +464,11 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         if x is not None:
             x[int_idx] = np.round(x[int_idx])
         return x
+
+    def run_master() -> None:
+        ts = time.perf_counter()
+        run(master)
+        info.master_seconds += time.perf_counter() - ts
 
     def mip_start() -> None:
         """Hand the best plan to the master MIP as its starting solution (theta at the plan's operating costs)."""
@@ -382,26 +479,49 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         sol.value_valid = True
         master.setSolution(sol)
 
-    # phase 1: the master as an LP, cuts separated at an in-out point; its bound is the LP relaxation's
+    # phase 1: the master as an LP; cuts separated at the level-set projection of the best point so far
+    # (Lemarechal, Nemirovskii and Nesterov 1995; Pecci and Jenkins 2025): the point nearest to it, in a weighted
+    # 1-norm, whose cut-model cost is at most lower + LEVEL x (upper - lower). The bound is the LP relaxation's.
     set_integrality(False)
-    core = None
+    proj = _Projection(Am, sense[mrows], rhs[mrows], mc, np.r_[inv_lo, np.zeros(k)],
+                       np.r_[inv_hi, np.full(k, np.inf)], offset, n_inv, settings.get("threads"))
+    projections.append(proj)
+    scale = np.ones(n_inv)
+    centre = None
     lp_best = (np.inf, None)
     lb = -np.inf
+    if x_start is not None:  # a plan from a coarser model: the first centre, and the first plan if it is one here
+        x0 = np.clip(x_start, inv_lo, inv_hi)
+        x0[int_idx] = np.round(x0[int_idx])
+        act = Am[:, :n_inv] @ x0
+        tol = 1e-6 * np.maximum(1.0, np.abs(rhs[mrows]))
+        sm, rm = sense[mrows], rhs[mrows]  # sense 1: <=, -1: >=, 0: =
+        ok = not (((sm <= 0) & (act < rm - tol)) | ((sm >= 0) & (act > rm + tol))).any()
+        info.iterations += 1
+        ub0 = evaluate(x0, ok)
+        np.maximum(scale, np.abs(x0), out=scale)
+        lp_best, centre = (ub0, x0.copy()), x0.copy()
+        log.info("benders: the starting plan costs %.6g%s", ub0,
+                 "" if ok else " (it breaks a master row: a centre only)")
     while len(int_idx):
         info.iterations += 1
-        run(master)
+        run_master()
         if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"the Benders master ended {master.modelStatusToString(master.getModelStatus())}")
         x_inv = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv]
-        lb_prev, lb = lb, float(master.getInfo().objective_function_value)
-        core = x_inv if core is None else 0.5 * (core + x_inv)
-        # in-out: halfway to the centre; when the bound stalled, at the master's own point (Kelley), whose cut
-        # is sure to cut it off
-        stalled = np.isfinite(lb_prev) and lb - lb_prev <= 1e-4 * gap_goal * abs(lb)
-        sep = x_inv if stalled else 0.5 * (x_inv + core)
+        lb = max(lb, float(master.getInfo().objective_function_value))
+        np.maximum(scale, np.abs(x_inv), out=scale)
+        sep = x_inv
+        if centre is not None:
+            ts = time.perf_counter()
+            sep = proj.project(centre, lb + LEVEL * (lp_best[0] - lb), scale)
+            info.master_seconds += time.perf_counter() - ts
+            if sep is None:  # the projection failed (numerics): the master's own point (a Kelley cut)
+                sep = x_inv
         ub = evaluate(sep, False)
         if ub < lp_best[0]:
-            lp_best = (ub, sep)
+            lp_best = (ub, sep.copy())
+            centre = lp_best[1]
         record(lb, "lp", lp_best[0])
         lp_gap = (lp_best[0] - lb) / max(abs(lp_best[0]), 1e-9)
         elapsed = time.perf_counter() - t0
@@ -409,6 +529,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
             and lp_gap <= 2 * gap_goal
         if lp_gap <= gap_goal / 2 or flat or elapsed > 0.3 * limit or info.iterations >= LP_ITERATIONS:
             break
+    projections.clear()
     # a first plan near the best fractional point (its integers rounded either way, its continuous investments
     # kept at least, so its operations serve the load; else with the continuous investments left to the master)
     if len(int_idx) and lp_best[1] is not None:
@@ -435,11 +556,17 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         if limit < np.inf:  # one master MIP takes at most MASTER_SHARE of the limit (its bound and plan still count)
             cap = max(1.0, min(limit - elapsed, MASTER_SHARE * limit))
             master.setOptionValue("time_limit", master.getRunTime() + cap)
+            deadline[0] = time.perf_counter() + cap + 5.0
         mip_start()
         info.iterations += 1
-        run(master)
+        run_master()
+        deadline[0] = np.inf
         ms = master.getModelStatus()
         if ms != highspy.HighsModelStatus.kOptimal and not master.getInfo().primal_solution_status == 2:
+            if best["x"] is not None and ms in (highspy.HighsModelStatus.kTimeLimit,
+                                                highspy.HighsModelStatus.kInterrupt):
+                log.info("benders: the master found no plan within its time; the best plan stands")
+                break
             raise RuntimeError(f"the Benders master ended {master.modelStatusToString(ms)}")
         xm = np.asarray(master.getSolution().col_value, dtype=float)
         mi = master.getInfo()

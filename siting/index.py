@@ -79,6 +79,7 @@ class Index:
     clean: dict                  # k -> bool
     cf: dict                     # (k, s) -> availability per slice (techs with a profile)
     pue_t: dict                  # s -> facility PUE per slice
+    pue_peak: dict               # s -> the year's highest facility PUE (full-year profile, not only the slices)
     grid_price_t: dict           # s -> USD/MWh per slice
     grid_clean_t: dict           # s -> hourly clean share per slice, or None (flat annual share)
     grid_clean_share: dict       # zone -> annual clean share (blank = 0)
@@ -199,6 +200,8 @@ def build_index(inst: Instance, slices: Slices, op_years=None) -> Index:
             for s in site_ix:
                 cf[k, s] = slices.profile(s, zone_of[s], prof)
     pue_t = {s: sites.at[s, "pue"] * _or(slices.profile(s, zone_of[s], "pue"), ones) for s in site_ix}
+    pue_peak = {s: max(float(np.max(pue_t[s])),
+                       float(sites.at[s, "pue"]) * (slices.peak(s, zone_of[s], "pue") or 1.0)) for s in site_ix}
     adder = zones["grid_adder_usd_per_mwh"].fillna(0.0)
     grid_price_t = {s: zones.at[zone_of[s], "grid_price_usd_per_mwh"]
                     * _or(slices.profile(s, zone_of[s], "grid_price"), ones) for s in site_ix}
@@ -227,7 +230,7 @@ def build_index(inst: Instance, slices: Slices, op_years=None) -> Index:
         crf_chip={g: float(crf(r, float(chips.at[g, "life_years"]))) for g in chip_ix},
         chip_mw_per_unit={g: mw_per_unit(chips.at[g, "watts"]) for g in chip_ix},
         fuel_usd_per_mwh=(techs["fuel_usd_per_mmbtu"] * techs["heat_rate_mmbtu_per_mwh"]).astype(float).to_dict(),
-        clean=techs["clean"].astype(bool).to_dict(), cf=cf, pue_t=pue_t, grid_price_t=grid_price_t,
+        clean=techs["clean"].astype(bool).to_dict(), cf=cf, pue_t=pue_t, pue_peak=pue_peak, grid_price_t=grid_price_t,
         grid_clean_t=grid_clean_t, grid_clean_share=gcs.astype(float).to_dict(),
         load_weight={s: float(w @ pue_t[s]) for s in site_ix},
         target_it_mw={y: 1000.0 * v for y, v in _targets(inst, "it_gw").items()},

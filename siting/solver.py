@@ -10,6 +10,7 @@ matrix (the model's, with slack columns) from the same pieces (:func:`compile_mo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -234,23 +235,11 @@ def run(h) -> None:
     """
     import highspy
 
-    if threading.current_thread() is not threading.main_thread() \
-            or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
+    if not interruptible():
         h.run()
         return
-    stop = threading.Event()
-    done = threading.Event()
-    caught: list = []
-
-    def interrupt(e):
-        if stop.is_set():
-            e.interrupt()
-
-    def on_sigint(signum, frame):  # runs in the main thread, between two bytecodes: only a flag
-        caught.append((signum, frame))
-        stop.set()
-
     box: dict = {}
+    done = threading.Event()
 
     def work():
         try:
@@ -264,32 +253,65 @@ def run(h) -> None:
                 pass
             done.set()
 
-    hooks = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
     worker = threading.Thread(target=work, name="siting-highs", daemon=True)
+    with sigint_stops([h]) as stopped:
+        worker.start()
+        warned = False
+        while not done.wait(0.1):
+            if stopped() and not warned:
+                log.warning("interrupted: stopping the solver")
+                warned = True
+        worker.join()  # done is set: the thread is returning
+    if "error" in box:
+        raise box["error"]
+
+
+@contextlib.contextmanager
+def sigint_stops(hs):
+    """For the length of the block, Ctrl-C (SIGINT) only sets a flag that the interrupt callbacks
+    (simplex, IPM, MIP) of the ``highspy.Highs`` objects ``hs`` read, so that HiGHS stops at its
+    next check wherever it runs (this thread or others). Yields a function that says whether
+    Ctrl-C came. On leaving, the callbacks and the previous handler are restored and, if Ctrl-C
+    came, KeyboardInterrupt is raised (or the previous handler, if it was not Python's default,
+    is called). Called in the main thread only (signal handlers are set there)."""
+    stop = threading.Event()
+    caught: list = []
+
+    def interrupt(e):
+        if stop.is_set():
+            e.interrupt()
+
+    def on_sigint(signum, frame):  # runs in the main thread, between two bytecodes: only a flag
+        caught.append((signum, frame))
+        stop.set()
+
+    hooks = [cb for h in hs for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)]
     previous = signal.signal(signal.SIGINT, on_sigint)  # a Ctrl-C before this line: nothing started yet
+    failed = False
     try:
         for cb in hooks:
             cb += interrupt
         try:
-            worker.start()
-            warned = False
-            while not done.wait(0.1):
-                if stop.is_set() and not warned:
-                    log.warning("interrupted: stopping the solver")
-                    warned = True
-            worker.join()  # done is set: the thread is returning
+            yield stop.is_set
+        except BaseException:
+            failed = True
+            raise
         finally:
             for cb in hooks:
                 cb -= interrupt
     finally:
         signal.signal(signal.SIGINT, previous)
-    if "error" in box:
-        raise box["error"]
-    if caught:
+    if caught and not failed:
         if callable(previous) and previous is not signal.default_int_handler:
             previous(*caught[0])  # the caller's own handler, now that HiGHS has stopped
         else:
             raise KeyboardInterrupt
+
+
+def interruptible() -> bool:
+    """Whether :func:`sigint_stops` can be used here: the main thread, with a Python SIGINT handler."""
+    return threading.current_thread() is threading.main_thread() \
+        and signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, signal.SIG_DFL, None)
 
 
 def run_highs(h) -> float:

@@ -116,6 +116,11 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
     from .model.objective import OBJECTIVE_SCALE
 
     t0 = time.perf_counter()
+    start = None
+    if settings.get("warm_start", True) and slices.n > 24:
+        start = coarse_start(inst, settings)
+        if settings.get("time_limit") is not None:
+            settings = {**settings, "time_limit": max(1.0, float(settings["time_limit"]) - (time.perf_counter() - t0))}
     m = build_model(inst, slices=slices, unserved_usd_per_mwh=UNSERVED_USD_PER_MWH)
     with contextlib.ExitStack() as stack:
         c = None
@@ -124,7 +129,7 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
 
             c = stack.enter_context(_connect(client, workers, len(inst.years)))
         bar = stack.enter_context(_benders_bar(progress, settings.get("mip_gap") or 1e-4))
-        cols, x, ub, info, size, status = solve_benders(m, settings, progress=bar, client=c)
+        cols, x, ub, info, size, status = solve_benders(m, settings, progress=bar, client=c, start=start)
     solve_s = time.perf_counter() - t0
     gap = (info.upper_bound - info.lower_bound) / max(abs(info.upper_bound - info.floor), 1e-12)
     out = Outcome(status=None, status_text=status, has_solution=True, mip_gap=max(0.0, gap), x=x, kind=status)
@@ -138,6 +143,38 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
                     "no plan that serves every hour, or serving it costs more than that price", unserved,
                     UNSERVED_USD_PER_MWH)
     return res
+
+
+#: the coarse solve of :func:`coarse_start` takes at most this share of the time limit
+COARSE_SHARE = 0.2
+
+
+def coarse_start(inst: Instance, settings: dict) -> dict | None:
+    """A starting plan for the decomposition: the instance at one typical day, solved in one piece
+    (gap ``max(mip_gap, 1 %)``, at most :data:`COARSE_SHARE` of the time limit). Returns its
+    investment values by variable name (the investment variables are the same at every time
+    resolution), or None when it finds no plan."""
+    from .model import build_model
+    from .model.ledger import INVESTMENT
+    from .timeseries import make_slices
+
+    t = time.perf_counter()
+    limit = settings.get("time_limit")
+    st = {**settings, "mip_gap": max(float(settings.get("mip_gap") or 1e-4), 0.01), "marginal_values": False,
+          "time_limit": None if limit is None else COARSE_SHARE * float(limit)}
+    m = build_model(inst, slices=make_slices(inst, typical_days=1))
+    h, cols, info = to_highs(m, st)
+    run_highs(h)
+    out = outcome(h, info["columns"])
+    del h
+    if not out.has_solution:
+        log.info("benders: one typical day gave no starting plan (%s)", out.status_text)
+        return None
+    stages = m.ledger.stages
+    start = {v.name: float(x) for v, x in zip(cols, out.x.tolist())
+             if stages.get(v.parent_component().local_name, INVESTMENT) == INVESTMENT}
+    log.info("benders: a starting plan from one typical day in %.1f s (%s)", time.perf_counter() - t, out.status_text)
+    return start
 
 
 @contextlib.contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -25,12 +25,15 @@ class Slices:
     period : representative period of each slice (storage is cyclic within a period).
     hour : hour of the day (typical days) or of the year (full year) of each slice.
     values : one column per profile, named ``"zone:<zone>|<profile>"`` or ``"site:<site>|<profile>"``.
+    annual_max : per column of ``values``, the highest value of its full-year profile (the
+        representative days may leave the year's peak hour out).
     """
 
     weight_h: np.ndarray
     period: np.ndarray
     hour: np.ndarray
     values: pd.DataFrame
+    annual_max: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -51,6 +54,14 @@ class Slices:
         for key in (f"site:{site}|{name}", f"zone:{zone}|{name}"):
             if key in self.values.columns:
                 return self.values[key].to_numpy()
+        return None
+
+    def peak(self, site: str, zone: str, name: str) -> float | None:
+        """The full-year maximum of the site's own profile ``name``, else its zone's (the slices' maximum when
+        the year's is not known), else None."""
+        for key in (f"site:{site}|{name}", f"zone:{zone}|{name}"):
+            if key in self.values.columns:
+                return float(self.annual_max.get(key, self.values[key].max()))
         return None
 
     def table(self) -> pd.DataFrame:
@@ -86,7 +97,7 @@ def make_slices(inst: Instance, mode: str | None = None, typical_days: int | Non
         wide = pd.DataFrame({"_flat": np.ones(HOURS)})
     if mode == "full_year":
         return Slices(weight_h=np.ones(HOURS), period=np.zeros(HOURS, dtype=int), hour=np.arange(HOURS),
-                      values=wide.reset_index(drop=True))
+                      values=wide.reset_index(drop=True), annual_max=wide.max().to_dict())
     if mode != "typical_days":
         raise ValueError(f"unknown time mode {mode!r}")
     k = min(k, 365)
@@ -121,4 +132,4 @@ def make_slices(inst: Instance, mode: str | None = None, typical_days: int | Non
     weight = np.repeat(np.asarray(counts, dtype=float), 24)
     weight *= HOURS / weight.sum()
     return Slices(weight_h=weight, period=np.repeat(np.arange(n_p), 24), hour=np.tile(np.arange(24), n_p),
-                  values=pd.DataFrame(values, columns=data.columns))
+                  values=pd.DataFrame(values, columns=data.columns), annual_max=data.max().to_dict())

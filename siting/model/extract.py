@@ -38,7 +38,7 @@ def extract_tables(m) -> dict[str, pd.DataFrame]:
     it = _vals(m.ITLoad)
     rows = []
     for s in m.SITES:
-        peak_mult = float(np.max(ix.pue_t[s]))
+        peak_mult = float(ix.pue_peak[s])
         for y in years:
             itv = it.get((s, y), 0.0)
             rows.append((s, y, sites_df.at[s, "zone"], float(sites_df.at[s, "lat"]), float(sites_df.at[s, "lon"]),

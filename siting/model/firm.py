@@ -6,7 +6,6 @@ docs/formulation.md section 13.4 and docs/features.md.
 
 from __future__ import annotations
 
-import numpy as np
 import pyomo.environ as pyo
 
 from .ledger import INVESTMENT, place_words
@@ -20,10 +19,11 @@ def firm_on(inst) -> bool:
 
 def add_firm(m, inst, opts) -> None:
     """Firm_Capacity[s,y]: sum_k firm_credit_k x Cap[k,s,y] + grid_mw_s [y >= grid_year_s]
-    >= (1 + reserve_margin_y) x max_t pue_s(t) x ITLoad[s,y].
+    >= (1 + reserve_margin_y) x peak PUE_s x ITLoad[s,y].
 
     A blank firm_credit counts 0. The grid counts at grid_mw from grid_year (a flexible, earlier
-    connection is not firm). Every tech kind counts through its Cap.
+    connection is not firm). Every tech kind counts through its Cap. The peak PUE is the year's
+    highest hour (``ix.pue_peak``: the full-year profile, which the representative days may miss).
     """
     if not firm_on(inst):
         return
@@ -31,7 +31,7 @@ def add_firm(m, inst, opts) -> None:
     credit = inst.techs.set_index("tech")["firm_credit"].fillna(0.0).to_dict()
     sites = inst.sites.set_index("site")
     rm = {y: float(inst.policy("reserve_margin", y) or 0.0) for y in ix.years}
-    peak = {s: float(np.max(ix.pue_t[s])) for s in ix.sites}
+    peak = ix.pue_peak
     techs_at = ix.techs_at
 
     def firm_grid(s, y):
