@@ -62,7 +62,10 @@ def main() -> None:
             if method == "benders":
                 h = res.timings.get("benders_history", [])
                 first = next((r[1] for r in h if r[3] != float("inf")), float("nan"))
-                line += f"  {res.iterations} iterations, first plan at {first:.1f} s"
+                tm = res.timings
+                line += (f"  {res.iterations} iterations, first plan at {first:.1f} s (one-day start "
+                         f"{tm.get('benders_start_s', 0.0):.0f} s, masters {tm.get('benders_master_s', 0.0):.0f} s, "
+                         f"subproblems {tm.get('benders_subproblems_s', 0.0):.0f} s)")
                 marks = [r for r in h if r[3] != float("inf")][:: max(1, len(h) // 6)]
                 line += "  gap over time: " + ", ".join(f"{r[1]:.0f}s {r[4]:.2%}" for r in marks)
                 c = res.costs

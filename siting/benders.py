@@ -17,12 +17,14 @@ fixed columns give the optimality cut ``theta_y >= Q_y + d (x - x_hat)``. Unserv
 so no feasibility cut is needed; energy still unserved at the end is reported (the monolithic
 model is then infeasible, or the price is below the cost of serving it).
 
-Stabilisation: the first phase solves the master as an LP and separates cuts at an in-out point
-(Ben-Ameur and Neto 2007: halfway between the master's solution and a stability centre that
-moves towards it), which damps the bang-bang investment jumps of plain Kelley cutting planes;
-the second phase solves the master as a MIP with every cut kept. The lower bound is the master's
-(dual) bound, the upper bound the cost of the best plan evaluated; the loop stops at ``mip_gap``
-or ``time_limit`` with the best plan.
+Start and stabilisation: a plan of the same instance at one typical day (solved in one piece, see
+:func:`siting.solving.coarse_start`) is evaluated first, as the first incumbent and stability centre.
+The first phase solves the master as an LP and separates cuts at the level-set projection of the
+best point so far (the point nearest to it, in a weighted 1-norm, whose cut-model cost is at most
+halfway between the lower and the upper bound), which keeps the iterates near good plans instead of
+the bang-bang jumps of plain Kelley cutting planes; the second phase solves the master as a MIP with
+every cut kept. The lower bound is the master's (dual) bound, the upper bound the cost of the best
+plan evaluated; the loop stops at ``mip_gap`` or ``time_limit`` with the best plan.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class BendersInfo:
     floor: float = 0.0                # the objective's constant part every plan pays (objective units)
     master_seconds: float = 0.0       # wall time in master solves
     sub_seconds: float = 0.0          # wall time in subproblem solves (all years, wherever they run)
+    row_duals: np.ndarray | None = None  # every row's dual at the best plan (:func:`_row_duals`)
+    marginals: dict | None = None     # duals and activities of the limit rows at the best plan (the binding table)
 
 
 def _year_of(idx) -> int | None:
@@ -118,8 +122,9 @@ class _Sub:
         self.n_ops = data["n_ops"]
         self.link_idx = np.arange(self.n_ops, len(data["cost"]), dtype=np.int32)
 
-    def solve(self, x_link: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """(Q, reduced costs of the linked columns, operations values) at the investments ``x_link``."""
+    def solve(self, x_link: np.ndarray, duals: bool = False) -> tuple:
+        """(Q, reduced costs of the linked columns, operations values, row duals or None) at the investments
+        ``x_link`` (the row duals with ``duals``)."""
         import highspy
 
         from .solver import run
@@ -135,7 +140,8 @@ class _Sub:
         sol = self.h.getSolution()
         q = float(self.h.getInfo().objective_function_value)
         rc = np.asarray(sol.col_dual, dtype=float)[self.n_ops:]
-        return q, rc, np.asarray(sol.col_value, dtype=float)[:self.n_ops]
+        rd = np.asarray(sol.row_dual, dtype=float) if duals else None
+        return q, rc, np.asarray(sol.col_value, dtype=float)[:self.n_ops], rd
 
 
 class _LocalPool:
@@ -150,16 +156,16 @@ class _LocalPool:
         self.ex = ThreadPoolExecutor(self.threads, thread_name_prefix="siting-benders") if self.threads > 1 else None
         self.where = "in process" + (f" on {self.threads} threads" if self.ex else "")
 
-    def solve(self, xs: dict) -> dict:
+    def solve(self, xs: dict, duals: bool = False) -> dict:
         if self.ex is None:
-            return {y: self.subs[y].solve(x) for y, x in xs.items()}
+            return {y: self.subs[y].solve(x, duals) for y, x in xs.items()}
         import concurrent.futures as cf
 
         from .solver import interruptible, sigint_stops
 
         # Ctrl-C stops every running subproblem, then raises KeyboardInterrupt here
         with sigint_stops([self.subs[y].h for y in xs]) if interruptible() else contextlib.nullcontext():
-            futures = {y: self.ex.submit(self.subs[y].solve, x) for y, x in xs.items()}
+            futures = {y: self.ex.submit(self.subs[y].solve, x, duals) for y, x in xs.items()}
             while cf.wait(futures.values(), timeout=0.1).not_done:
                 pass
         return {y: f.result() for y, f in futures.items()}
@@ -174,15 +180,16 @@ class _LocalPool:
 _WORKER_SUBS: dict = {}
 
 
-def _remote_solve(token: str, year: int, data, x_link):
+def _remote_solve(token: str, year: int, data, x_link, duals: bool = False):
     """Dask task: solve ``year``'s subproblem at ``x_link`` on this worker, building it the first time
-    (later calls re-solve the same HiGHS model from its last basis). Returns (Q, rc, ops values, worker)."""
+    (later calls re-solve the same HiGHS model from its last basis). Returns (Q, rc, ops values, row duals
+    or None, worker)."""
     from distributed import get_worker
 
     sub = _WORKER_SUBS.get((token, year))
     if sub is None:
         sub = _WORKER_SUBS[(token, year)] = _Sub(data)
-    return (*sub.solve(x_link), get_worker().address)
+    return (*sub.solve(x_link, duals), get_worker().address)
 
 
 def _drop(token: str) -> int:
@@ -212,19 +219,19 @@ class _DaskPool:
     def _scatter(self, y):
         return self.c.scatter([self.data[y]], hash=False)[0]  # in a list: a dict's keys would become Dask keys
 
-    def _submit(self, y, x):
+    def _submit(self, y, x, duals=False):
         kw = {"workers": [self.home[y]], "allow_other_workers": True} if y in self.home else {}
-        return self.c.submit(_remote_solve, self.token, y, self.futures[y], x, pure=False, **kw)
+        return self.c.submit(_remote_solve, self.token, y, self.futures[y], x, duals, pure=False, **kw)
 
-    def solve(self, xs: dict) -> dict:
+    def solve(self, xs: dict, duals: bool = False) -> dict:
         from .errors import SolveError
 
-        pending = {y: self._submit(y, x) for y, x in xs.items()}
+        pending = {y: self._submit(y, x, duals) for y, x in xs.items()}
         out = {}
         for y, f in pending.items():
             for attempt in range(self.RETRIES + 1):
                 try:
-                    q, rc, ov, addr = f.result()
+                    *res, addr = f.result()
                     break
                 except RuntimeError:
                     raise
@@ -236,9 +243,9 @@ class _DaskPool:
                                 y, type(e).__name__)
                     self.home.pop(y, None)
                     self.futures[y] = self._scatter(y)
-                    f = self._submit(y, xs[y])
+                    f = self._submit(y, xs[y], duals)
             self.home[y] = addr
-            out[y] = (q, rc, ov)
+            out[y] = tuple(res)
         return out
 
     def close(self) -> None:
@@ -288,7 +295,8 @@ class _Projection:
         return np.asarray(self.h.getSolution().col_value, dtype=float)[:self.n_inv]
 
 
-def solve_benders(m, settings: dict, progress=None, client=None, start: dict | None = None):
+def solve_benders(m, settings: dict, progress=None, client=None, start: dict | None = None,
+                  t0: float | None = None):
     """Solve model ``m`` (built with ``unserved_usd_per_mwh``) by Benders.
 
     Returns ``(cols, x, objective, info, size, status)``: the compiled columns, the value of each
@@ -298,11 +306,12 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     iteration. ``client``: None (subproblems in this process) or a ``dask.distributed.Client``
     (subproblems on its workers). ``start``: investment values by variable name (a plan from a
     coarser model, :func:`siting.solving.coarse_start`), evaluated first: the first plan and the
-    first stability centre when it satisfies the master's rows, else the centre only.
+    first stability centre when it satisfies the master's rows, else the centre only. ``t0``: the
+    ``time.perf_counter()`` the time limit and the iteration times count from (default: now).
     """
-    from .solver import column_bounds, compile_model, integer_columns, objective_floor, row_senses
+    from .solver import _limit_rows, column_bounds, compile_model, integer_columns, objective_floor, row_senses
 
-    t0 = time.perf_counter()
+    t0 = time.perf_counter() if t0 is None else t0
     sf = compile_model(m)
     n = len(sf.columns)
     cost = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
@@ -343,7 +352,37 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     info.lower_bound += floor
     info.upper_bound += floor
     info.floor = floor
+    lim = _limit_rows(m, sf)
+    if info.row_duals is not None and lim and len(lim["row"]):
+        info.marginals = {**lim, "dual": info.row_duals[lim["row"]], "value": (A @ x)[lim["row"]]}
     return cols, x, best + floor, info, size, status
+
+
+def _row_duals(pool, master, x_best, years, links, pos, row_year, mrows, int_idx, set_integrality, run_master):
+    """Row duals at the best plan, for the binding table: each operations row's from its year's subproblem solved
+    at the plan (exact: the duals of the full LP with the investments fixed), each master row's from the master
+    LP with the plan's integers fixed and every cut kept (the cuts stand in for the operations: exact where
+    they are tight). None when the master LP does not solve."""
+    import highspy
+
+    t = time.perf_counter()
+    duals = np.zeros(len(row_year))
+    solved = pool.solve({y: x_best[pos[links[y]]] for y in years}, duals=True)
+    for y in years:
+        duals[row_year == y] = solved[y][3]
+    set_integrality(False)
+    if len(int_idx):
+        v = np.round(x_best[int_idx])
+        master.changeColsBounds(len(int_idx), int_idx, v, v)
+    master.setOptionValue("time_limit", highspy.kHighsInf)
+    run_master()
+    if master.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        log.warning("marginal values: the master LP with the plan's integers fixed ended %s; no binding table",
+                    master.modelStatusToString(master.getModelStatus()))
+        return None
+    duals[mrows] = np.asarray(master.getSolution().row_dual, dtype=float)[:len(mrows)]
+    log.info("benders: marginal values at the best plan in %.1f s", time.perf_counter() - t)
+    return duals
 
 
 def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, sense, rhs, A, inv, row_year,
@@ -351,6 +390,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
     import highspy
     import scipy.sparse as sp
 
+    from .errors import SolveError
     from .solver import new_highs, new_lp, run
 
     gap_goal = float(settings.get("mip_gap") or 1e-4)
@@ -402,7 +442,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         solved = pool.solve(xs)
         info.sub_seconds += time.perf_counter() - ts
         for i, y in enumerate(years):
-            q, rc, _ = solved[y]
+            q, rc = solved[y][:2]
             # theta_y - rc . x >= q - rc . x_hat
             idx = np.r_[pos[links[y]], theta[i]].astype(np.int32)
             val = np.r_[-rc, 1.0]
@@ -563,10 +603,15 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         deadline[0] = np.inf
         ms = master.getModelStatus()
         if ms != highspy.HighsModelStatus.kOptimal and not master.getInfo().primal_solution_status == 2:
-            if best["x"] is not None and ms in (highspy.HighsModelStatus.kTimeLimit,
-                                                highspy.HighsModelStatus.kInterrupt):
-                log.info("benders: the master found no plan within its time; the best plan stands")
-                break
+            if ms in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
+                if best["x"] is not None:
+                    log.info("benders: the master found no plan within its time; the best plan stands")
+                    break
+                if time.perf_counter() - t0 >= limit:
+                    raise SolveError(f"no plan found in {limit:g} s: the decomposition reached its time limit "
+                                     "before finding any feasible plan; raise the time limit (--time-limit, or "
+                                     "scenario.toml [solver] time_limit)")
+                continue  # a master stopped early with time left: again
             raise RuntimeError(f"the Benders master ended {master.modelStatusToString(ms)}")
         xm = np.asarray(master.getSolution().col_value, dtype=float)
         mi = master.getInfo()
@@ -593,6 +638,9 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
     for y in years:
         if best["ops"].get(y) is not None:
             x[ops_of[y]] = best["ops"][y]
+    if settings.get("marginal_values", True):
+        info.row_duals = _row_duals(pool, master, best["x"], years, links, pos, row_year, mrows, int_idx,
+                                    set_integrality, run_master)
     status = "optimal" if info.upper_bound - info.lower_bound <= gap_goal * abs(info.upper_bound) + 1e-9 \
         else "time_limit"
     size = {"rows": len(sf.rows), "columns": n, "nonzeros": int(sf.A.nnz), "integers": int(is_int.sum()),

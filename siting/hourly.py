@@ -26,8 +26,10 @@ log = logging.getLogger("siting")
 
 #: cost components that the operations decide (compared between the plan and the hourly check)
 OPERATING_COMPONENTS = ("power_vom", "fuel", "grid_energy", "grid_demand", "lost_compute", "carbon")
-#: price of unserved energy in the check (a value of lost load well above any supply cost)
-DEFAULT_UNSERVED_USD_PER_MWH = 10_000.0
+#: price of unserved energy in the check: above any marginal cost of supply, including a demand charge
+#: read as energy (ERCOT 4CP at 50 USD/kW-yr over its 4 peak hours is 12,500 USD/MWh in each; at 10,000 the
+#: check shed load in those hours rather than import), and the decomposition's own price
+DEFAULT_UNSERVED_USD_PER_MWH = 50_000.0
 #: energy below this (MWh per slice) does not count as unserved
 TOL_MW = 1e-6
 
@@ -150,7 +152,7 @@ def check_hourly(inst: Instance, res, years=None, client=None, *, unserved_usd_p
     client : None (in this process, one year after the other), or a Dask ``Client``, a scheduler
         address or a scheduler file (years in parallel on the cluster's workers).
     workers : with ``client`` None, run the years on a local Dask cluster of this many processes.
-    unserved_usd_per_mwh : the price of unserved energy (default 10,000 USD/MWh).
+    unserved_usd_per_mwh : the price of unserved energy (default 50,000 USD/MWh).
     """
     decisions = res.tables.get("decisions")
     if decisions is None or decisions.empty:

@@ -449,8 +449,11 @@ SCENARIO_KEYS: dict[tuple[str, str], tuple[str, str, bool, object, str]] = {
     ("latency", "route_factor"): ("float", "-", False, None, "Fiber route / great-circle distance (blank: 2.1)."),
     ("solver", "time_limit"): ("float", "s", False, None, "Stop the solver after this many seconds."),
     ("solver", "mip_gap"): ("float", "-", False, 1e-4, "Relative MIP gap at which the solver stops."),
-    ("solver", "threads"): ("int", "-", False, None, "Solver threads (blank: HiGHS chooses)."),
+    ("solver", "threads"): ("int", "-", False, None, "Solver threads (blank: HiGHS chooses; Benders: the "
+                            "subproblems solved at once in process, blank: the machine's cores)."),
     ("solver", "log"): ("bool", "-", False, False, "Print the solver log."),
+    ("solver", "warm_start"): ("bool", "-", False, True, "Benders with more than one typical day: start from "
+                               "the plan of the same instance at one typical day."),
 }
 
 

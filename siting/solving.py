@@ -116,11 +116,10 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
     from .model.objective import OBJECTIVE_SCALE
 
     t0 = time.perf_counter()
-    start = None
+    start, start_s = None, 0.0
     if settings.get("warm_start", True) and slices.n > 24:
         start = coarse_start(inst, settings)
-        if settings.get("time_limit") is not None:
-            settings = {**settings, "time_limit": max(1.0, float(settings["time_limit"]) - (time.perf_counter() - t0))}
+        start_s = time.perf_counter() - t0
     m = build_model(inst, slices=slices, unserved_usd_per_mwh=UNSERVED_USD_PER_MWH)
     with contextlib.ExitStack() as stack:
         c = None
@@ -129,14 +128,17 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
 
             c = stack.enter_context(_connect(client, workers, len(inst.years)))
         bar = stack.enter_context(_benders_bar(progress, settings.get("mip_gap") or 1e-4))
-        cols, x, ub, info, size, status = solve_benders(m, settings, progress=bar, client=c, start=start)
+        cols, x, ub, info, size, status = solve_benders(m, settings, progress=bar, client=c, start=start, t0=t0)
     solve_s = time.perf_counter() - t0
     gap = (info.upper_bound - info.lower_bound) / max(abs(info.upper_bound - info.floor), 1e-12)
-    out = Outcome(status=None, status_text=status, has_solution=True, mip_gap=max(0.0, gap), x=x, kind=status)
-    res = load_solution(m, out, cols, {**settings, "marginal_values": False}, size, solve_s)
+    out = Outcome(status=None, status_text=status, has_solution=True, mip_gap=max(0.0, gap), x=x, kind=status,
+                  marginals=info.marginals)
+    res = load_solution(m, out, cols, settings, size, solve_s)
     res.method, res.iterations = "benders", info.iterations
     res.lower_bound = info.lower_bound / OBJECTIVE_SCALE
     res.timings["benders_history"] = [list(h) for h in info.history]
+    res.timings.update(benders_start_s=start_s, benders_master_s=info.master_seconds,
+                       benders_subproblems_s=info.sub_seconds)
     unserved = res.costs.loc[res.costs.component == "unserved", "cost_usd"].sum() if len(res.costs) else 0.0
     if unserved > 1e-7 * abs(res.objective):  # more than the solver's tolerances leave
         log.warning("the decomposed plan leaves energy unserved (%.3g USD a year at %.0f USD/MWh): the model has "

@@ -36,8 +36,23 @@ def _check(mono, dec):
     assert (net >= -1e-6).all()
 
 
-def test_toy_matches_the_monolithic_optimum():
-    _check(*_both(siting.load_instance("toy")))
+def test_toy_with_and_without_the_one_day_start(caplog):
+    """The toy has two typical days: the decomposition starts from the one-day plan (logged), and ends at
+    the same optimum with the start turned off ([solver] warm_start = false)."""
+    inst = siting.load_instance("toy")
+    with caplog.at_level("INFO", logger="siting"):
+        mono, dec = _both(inst)
+    _check(mono, dec)
+    assert "a starting plan from one typical day" in caplog.text
+    assert "the starting plan costs" in caplog.text
+    # the binding table after a decomposition: the target binds every year (its dual from the master LP)
+    assert set(dec.binding.loc[dec.binding.constraint == "IT_Target", "year"]) == set(inst.years)
+    assert (dec.binding.marginal_usd > 0).all()
+    cold = inst.replace({**inst.scenario, "solver": {**inst.scenario["solver"], "warm_start": False}})
+    caplog.clear()
+    with caplog.at_level("INFO", logger="siting"):
+        _check(mono, siting.solve(cold, method="benders", mip_gap=GAP))
+    assert "starting plan" not in caplog.text
 
 
 @pytest.mark.slow

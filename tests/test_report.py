@@ -832,13 +832,15 @@ def test_interactive_map_holds_every_site_with_its_plan(plan):
 
 def trimmed(name: str, dest: Path, n_years: int = 2) -> Path:
     """A copy of a bundled instance with its first ``n_years`` planning years only (rows of later years
-    dropped from every table with a year column), to solve in seconds."""
+    dropped from every table with a year column) and one typical day, to solve in seconds."""
     d = dest / name
     shutil.copytree(bundled_root() / name, d)
     toml = (d / "scenario.toml").read_text(encoding="utf-8")
     m = re.search(r"^years\s*=\s*\[([^\]]*)\]", toml, re.M)
     years = [int(y) for y in re.findall(r"\d{4}", m.group(1))][:n_years]
-    (d / "scenario.toml").write_text(toml[:m.start()] + f"years = {years}" + toml[m.end():], encoding="utf-8")
+    toml = toml[:m.start()] + f"years = {years}" + toml[m.end():]
+    (d / "scenario.toml").write_text(re.sub(r"^typical_days\s*=\s*\d+", "typical_days = 1", toml, flags=re.M),
+                                     encoding="utf-8")
     for f in d.glob("*.csv"):
         df = pd.read_csv(f, dtype=str, keep_default_na=False)
         if "year" not in df.columns or not len(df):
