@@ -189,6 +189,28 @@ def test_cli_solve_by_benders(tmp_path):
         assert (tmp_path / "out" / f"{name}.csv").is_file()
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_the_threaded_subproblems_cleanly(tmp_path):
+    """Ctrl-C while the yearly subproblems run on threads: exit 130, "interrupted", no traceback, nothing
+    written (us_regions_small at 8 typical days: its subproblems take a second or more each round)."""
+    import shutil
+
+    from interrupt import interrupt_cli
+
+    inst = tmp_path / "inst"
+    shutil.copytree(siting.instance.bundled_root() / "us_regions_small", inst)
+    toml = (inst / "scenario.toml").read_text(encoding="utf-8")
+    (inst / "scenario.toml").write_text(toml.replace("typical_days = 1", "typical_days = 8"), encoding="utf-8")
+    out = tmp_path / "out"
+    code, text, stderr, waited = interrupt_cli(["solve", inst, "--method", "benders", "--mip-gap", "0", "--out", out],
+                                               tmp_path, "benders   3 (lp)")
+    assert code == 130, text
+    assert "Traceback" not in text
+    assert "interrupted" in stderr
+    assert waited < 30, waited
+    assert not out.exists()
+
+
 def test_cli_rejects_an_unknown_method(tmp_path):
     p = subprocess.run([sys.executable, "-m", "siting", "solve", "toy", "--method", "fast", "--out",
                         str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True, timeout=120)

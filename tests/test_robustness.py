@@ -45,6 +45,7 @@ from fuzz.generators import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from interrupt import interrupt_cli
 
 import siting
 from siting.checks import findings, year_bounds
@@ -371,24 +372,9 @@ def test_largest_bundled_instance_with_a_1s_limit(tmp_path):
 
 def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path):
     out = tmp_path / "out"  # us_regions_small to optimality: a solve of a few seconds
-    proc = subprocess.Popen([sys.executable, "-m", "siting", "solve", "us_regions_small", "--mip-gap", "0", "--out",
-                             str(out)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen = []
-    try:
-        for line in proc.stderr:
-            seen.append(line)
-            if "solving with HiGHS" in line:
-                break
-        time.sleep(0.5)
-        t0 = time.perf_counter()
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=120)
-        waited = time.perf_counter() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    text = "".join(seen) + stderr + stdout
-    assert proc.returncode == 130, text
+    code, text, stderr, waited = interrupt_cli(["solve", "us_regions_small", "--mip-gap", "0", "--out", out],
+                                               tmp_path, "solving with HiGHS", delay=0.5)
+    assert code == 130, text
     assert "Traceback" not in text
     assert "interrupted" in stderr
     assert waited < 60, waited
