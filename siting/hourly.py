@@ -20,16 +20,28 @@ import pandas as pd
 
 from .instance import Instance
 
-__all__ = ["HourlyCheck", "check_hourly", "OPERATING_COMPONENTS", "DEFAULT_UNSERVED_USD_PER_MWH"]
+__all__ = ["HourlyCheck", "check_hourly", "unserved_price", "OPERATING_COMPONENTS", "DEFAULT_UNSERVED_USD_PER_MWH"]
 
 log = logging.getLogger("siting")
 
 #: cost components that the operations decide (compared between the plan and the hourly check)
 OPERATING_COMPONENTS = ("power_vom", "fuel", "grid_energy", "grid_demand", "lost_compute", "carbon")
-#: price of unserved energy in the check: above any marginal cost of supply, including a demand charge
-#: read as energy (ERCOT 4CP at 50 USD/kW-yr over its 4 peak hours is 12,500 USD/MWh in each; at 10,000 the
-#: check shed load in those hours rather than import), and the decomposition's own price
+#: least price of unserved energy in the check (the decomposition's own); see :func:`unserved_price`
 DEFAULT_UNSERVED_USD_PER_MWH = 50_000.0
+
+
+def unserved_price(inst: Instance) -> float:
+    """The check's price of unserved energy, USD/MWh: above any marginal cost of supply in one hour.
+
+    A demand charge ``d`` (USD/kW-yr) paid on the year's peak import makes one MW imported in the
+    peak hour cost ``1000 d`` USD: at ERCOT's 4CP 50 USD/kW-yr, 50,000 USD for that hour. A price at
+    or below it lets the check shed load in the peak hour instead of importing (a tie at 50,000,
+    which left 42 MWh unserved in the 4CP hours of us_250gw's 2028). Hence twice the largest demand
+    charge per MW, and at least :data:`DEFAULT_UNSERVED_USD_PER_MWH`."""
+    d = [pd.to_numeric(t["demand_charge_usd_per_kw_yr"], errors="coerce").max()
+         for t in (inst.zones, inst.sites) if "demand_charge_usd_per_kw_yr" in t.columns]
+    d = max([v for v in d if v == v] or [0.0])
+    return max(DEFAULT_UNSERVED_USD_PER_MWH, 2.0 * 1000.0 * float(d))
 #: energy below this (MWh per slice) does not count as unserved
 TOL_MW = 1e-6
 
@@ -152,7 +164,8 @@ def check_hourly(inst: Instance, res, years=None, client=None, *, unserved_usd_p
     client : None (in this process, one year after the other), or a Dask ``Client``, a scheduler
         address or a scheduler file (years in parallel on the cluster's workers).
     workers : with ``client`` None, run the years on a local Dask cluster of this many processes.
-    unserved_usd_per_mwh : the price of unserved energy (default 50,000 USD/MWh).
+    unserved_usd_per_mwh : the price of unserved energy (default :func:`unserved_price`: twice the
+        largest demand charge per MW-hour, at least 50,000 USD/MWh).
     """
     decisions = res.tables.get("decisions")
     if decisions is None or decisions.empty:
@@ -165,7 +178,7 @@ def check_hourly(inst: Instance, res, years=None, client=None, *, unserved_usd_p
         from .errors import SitingError
 
         raise SitingError(f"years {unknown} are not planning years of {inst.name} ({inst.years})")
-    settings = {"unserved_usd_per_mwh": unserved_usd_per_mwh or DEFAULT_UNSERVED_USD_PER_MWH,
+    settings = {"unserved_usd_per_mwh": unserved_usd_per_mwh or unserved_price(inst),
                 "threads": threads, "time_limit": time_limit}
     settings = {k: v for k, v in settings.items() if v is not None}
     t0 = time.perf_counter()

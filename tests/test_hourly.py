@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from builders import HOURS, daily_profile, gas, generator, make_instance, solve_exact, storage
+from builders import HOURS, daily_profile, gas, generator, make_instance, site, solve_exact, storage, zone
 
 import siting
 from siting.hourly import check_hourly
@@ -107,3 +107,27 @@ def test_cli_check_hourly_writes_its_tables(tmp_path):
     p = subprocess.run([sys.executable, "-m", "siting", "check-hourly", "toy", str(tmp_path / "nope")],
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 2 and "not a results folder" in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.slow
+def test_the_check_serves_a_peak_hour_that_a_demand_charge_prices_above_50000():
+    """Grid only (20 USD/MWh, a 60 USD/kW-yr demand charge on the year's peak import), 100 MW of IT at PUE
+    1.2, and one hot hour (PUE x 1.5 at hour 5000: 180 MW) that the one typical day leaves out. In the
+    check, serving that hour raises the peak import by 60 MW: 60 x 60,000 = 3.6 M USD. At 50,000 USD/MWh
+    shedding the 60 MWh costs 3.0 M USD, so the check would report 60 MWh unserved; its default price
+    (twice 1000 x 60 = 120,000 USD/MWh) serves it, as a planner would."""
+    from siting.hourly import unserved_price
+
+    pue = np.ones(HOURS)
+    pue[5000] = 1.5
+    prof = pd.DataFrame({"zone": "z", "hour": np.arange(HOURS), "value": pue, "profile": "pue"})
+    inst = make_instance(techs=[gas(max_mw_per_site=0.0)], sites=[site(grid_mw=200.0)],
+                         zones=[zone(grid_price_usd_per_mwh=20.0)], profiles=prof)
+    inst = inst.replace(zones=inst.zones.assign(demand_charge_usd_per_kw_yr=60.0, demand_charge_basis="peak"))
+    assert unserved_price(inst) == pytest.approx(120_000.0)
+    res = solve_exact(inst)
+    chk = check_hourly(inst, res)
+    assert chk.passed, chk.table
+    cheap = check_hourly(inst, res, unserved_usd_per_mwh=50_000.0)
+    assert cheap.table.unserved_mwh.sum() == pytest.approx(60.0, rel=1e-6)
+    assert cheap.table.unserved_hours.sum() == 1
