@@ -255,6 +255,29 @@ class _DaskPool:
             pass
 
 
+class _Deadline:
+    """A wall-clock deadline for runs of one ``highspy.Highs``, read by its interrupt callbacks (HiGHS's own
+    time limit is not always heeded by a MIP: one master ran 8 minutes past it). The interrupt flag is set
+    both ways at every call: once set, HiGHS keeps it, and every later run would stop at once. Attach it
+    before any other interrupt callback (it runs first; the Ctrl-C one of :func:`siting.solver.run` may
+    still set the flag after it)."""
+
+    def __init__(self, h):
+        self.at = np.inf
+        for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+            cb += self._check
+
+    def _check(self, e) -> None:
+        e.interrupt(time.perf_counter() > self.at)
+
+    def set(self, seconds: float) -> None:
+        """Stop runs from ``seconds`` after now."""
+        self.at = time.perf_counter() + seconds
+
+    def clear(self) -> None:
+        self.at = np.inf
+
+
 class _Projection:
     """The level-set projection of the LP phase: min sum_j w_j |x_j - c_j| over the master's rows and cuts with
     the master's objective at most a level (w_j = 1 / scale_j: a change relative to the column's size)."""
@@ -411,16 +434,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
                 np.r_[upper[inv_cols], np.full(k, np.inf)], np.r_[is_int[inv_cols], np.zeros(k, dtype=bool)], offset)
     master = new_highs({"threads": settings.get("threads"), "mip_gap": gap_goal / 4, "log": False}, lp)
     theta = np.arange(n_inv, n_inv + k, dtype=np.int32)
-    # HiGHS's own time limit is not always heeded by a MIP (one master ran 8 minutes past it): a deadline
-    # read by its interrupt callbacks stops it as well
-    deadline = [np.inf]
-
-    def past_deadline(e):
-        if time.perf_counter() > deadline[0]:
-            e.interrupt()
-
-    for cb in (master.cbSimplexInterrupt, master.cbIpmInterrupt, master.cbMipInterrupt):
-        cb += past_deadline
+    deadline = _Deadline(master)
     info = BendersInfo()
     projections: list = []  # the level-set projection LP while phase 1 runs (it receives the cuts too)
     best = {"ub": np.inf, "x": None, "ops": None, "q": None}
@@ -488,7 +502,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         master.setOptionValue("mip_rel_gap", gap_goal / 4)
         if limit < np.inf:  # HiGHS's clock runs on across the runs of one Highs object
             master.setOptionValue("time_limit", master.getRunTime() + max(1.0, 0.1 * limit))
-            deadline[0] = time.perf_counter() + max(1.0, 0.1 * limit) + 5.0
+            deadline.set(max(1.0, 0.1 * limit) + 5.0)
         try:
             ts = time.perf_counter()
             run(master)
@@ -496,7 +510,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
             ok = master.getInfo().primal_solution_status == 2
             x = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv] if ok else None
         finally:
-            deadline[0] = np.inf
+            deadline.clear()
             set_integrality(False)
             master.changeColsBounds(len(int_idx), int_idx, int_lo, int_hi)
             if len(cont_idx):
@@ -596,11 +610,11 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         if limit < np.inf:  # one master MIP takes at most MASTER_SHARE of the limit (its bound and plan still count)
             cap = max(1.0, min(limit - elapsed, MASTER_SHARE * limit))
             master.setOptionValue("time_limit", master.getRunTime() + cap)
-            deadline[0] = time.perf_counter() + cap + 5.0
+            deadline.set(cap + 5.0)
         mip_start()
         info.iterations += 1
         run_master()
-        deadline[0] = np.inf
+        deadline.clear()
         ms = master.getModelStatus()
         if ms != highspy.HighsModelStatus.kOptimal and not master.getInfo().primal_solution_status == 2:
             if ms in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
