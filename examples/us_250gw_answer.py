@@ -259,15 +259,22 @@ def gw_by_site(res: siting.Results) -> pd.DataFrame:
 
 
 def useful_binding(res: siting.Results) -> pd.DataFrame:
-    """The binding table less the IT capacity rows of hubs with no IT that year: with the integer decisions
-    fixed, a hub left closed (0 modules) has its IT limit at 0 binding, and its dual prices the decision
-    not to open it, not a limit of the plan."""
+    """The binding table less the rows at hubs with no IT that year: with the integer decisions fixed, a hub
+    left closed (0 modules) has its IT, grid and on-site limits at 0, and their duals price the decision not
+    to open it (in a decomposed solve, through the cuts), not a limit of the plan."""
     b = res.tables.get("binding", pd.DataFrame())
     if not len(b):
         return b
     it = res.sites.set_index(["site", "year"])["it_mw"]
-    closed = [(r.constraint == "IT_Module_Limit" and it.get((r.where, r.year), 0.0) <= 1e-6)
-              for r in b.itertuples(index=False)]
+    sites = set(res.sites.site)
+
+    def hub(where: str) -> str | None:
+        for part in str(where).split(" / "):
+            if part in sites:
+                return part
+        return None
+
+    closed = [(h := hub(r.where)) is not None and it.get((h, r.year), 0.0) <= 1e-6 for r in b.itertuples(index=False)]
     return b[~np.array(closed, dtype=bool)].reset_index(drop=True)
 
 
@@ -697,7 +704,7 @@ def answer_markdown(st, inst, base, gw, sites, zones, shares, cap, cx, binding, 
     L.append("")
     # binding
     L.append("**The binding limits and their marginal values** (the plan's LP with its integer decisions fixed: "
-             "discounted USD per unit of the limit; the three largest per year, leaving out the IT limits of hubs "
+             "discounted USD per unit of the limit; the three largest per year, leaving out the limits of hubs "
              "left closed, whose duals price the choice not to open them; full table in binding.csv):")
     L.append("")
     if len(binding):

@@ -22,7 +22,7 @@ import numpy as np
 from .errors import InfeasibleError
 
 __all__ = ["compile_model", "row_senses", "column_bounds", "integer_columns", "new_lp", "new_highs", "to_highs",
-           "run", "run_highs", "Outcome", "outcome", "marginal_values"]
+           "run", "run_highs", "Outcome", "outcome", "marginal_values", "Deadline"]
 
 log = logging.getLogger("siting")
 
@@ -366,3 +366,26 @@ def outcome(h, n: int) -> Outcome:
     has_sol = hinfo.primal_solution_status == 2 or ms == highspy.HighsModelStatus.kOptimal
     x = np.array(h.getSolution().col_value, dtype=float) if n and has_sol else np.zeros(n)
     return Outcome(ms, h.modelStatusToString(ms), bool(has_sol), float(hinfo.mip_gap), x, _kind(ms, n))
+
+
+class Deadline:
+    """A wall-clock deadline for runs of one ``highspy.Highs``, read by its interrupt callbacks (HiGHS's own
+    time limit is not always heeded by a MIP: one master ran 8 minutes past it). The interrupt flag is set
+    both ways at every call: once set, HiGHS keeps it, and every later run would stop at once. Attach it
+    before any other interrupt callback (it runs first; the Ctrl-C one of :func:`run` may
+    still set the flag after it)."""
+
+    def __init__(self, h):
+        self.at = np.inf
+        for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+            cb += self._check
+
+    def _check(self, e) -> None:
+        e.interrupt(time.perf_counter() > self.at)
+
+    def set(self, seconds: float) -> None:
+        """Stop runs from ``seconds`` after now."""
+        self.at = time.perf_counter() + seconds
+
+    def clear(self) -> None:
+        self.at = np.inf

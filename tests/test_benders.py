@@ -232,14 +232,13 @@ def test_cli_rejects_an_unknown_method(tmp_path):
 
 
 def test_a_deadline_stops_a_run_and_the_next_run_goes_on():
-    """benders._Deadline: a past deadline interrupts HiGHS; once cleared, the same Highs solves again to the
+    """siting.solver.Deadline: a past deadline interrupts HiGHS; once cleared, the same Highs solves again to the
     end (HiGHS keeps an interrupt flag once set, so the callback must clear it: without that, every master
     after one stopped at its deadline ended at once, and the binding table was lost)."""
     import highspy
     import scipy.sparse as sp
 
-    from siting.benders import _Deadline
-    from siting.solver import new_highs, new_lp
+    from siting.solver import Deadline, new_highs, new_lp
 
     rng = np.random.default_rng(0)
     n, m = 80, 60
@@ -247,7 +246,7 @@ def test_a_deadline_stops_a_run_and_the_next_run_goes_on():
     lp = new_lp(A, np.full(m, -1, dtype=np.int8), np.ones(m), rng.random(n), np.zeros(n), np.full(n, 10.0),
                 np.ones(n, dtype=bool))
     h = new_highs({"mip_gap": 0.01, "presolve": False}, lp)
-    d = _Deadline(h)
+    d = Deadline(h)
     d.set(-1.0)
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kInterrupt
