@@ -259,23 +259,12 @@ def gw_by_site(res: siting.Results) -> pd.DataFrame:
 
 
 def useful_binding(res: siting.Results) -> pd.DataFrame:
-    """The binding table less the rows at hubs with no IT that year: with the integer decisions fixed, a hub
-    left closed (0 modules) has its IT, grid and on-site limits at 0, and their duals price the decision not
-    to open it (in a decomposed solve, through the cuts), not a limit of the plan."""
+    """The binding table less the rows at hubs with no IT that year (:func:`siting.model.binding.at_open_hubs`:
+    their duals price the decision not to open them, not a limit of the plan)."""
+    from siting.model.binding import at_open_hubs
+
     b = res.tables.get("binding", pd.DataFrame())
-    if not len(b):
-        return b
-    it = res.sites.set_index(["site", "year"])["it_mw"]
-    sites = set(res.sites.site)
-
-    def hub(where: str) -> str | None:
-        for part in str(where).split(" / "):
-            if part in sites:
-                return part
-        return None
-
-    closed = [(h := hub(r.where)) is not None and it.get((h, r.year), 0.0) <= 1e-6 for r in b.itertuples(index=False)]
-    return b[~np.array(closed, dtype=bool)].reset_index(drop=True)
+    return at_open_hubs(b, res.sites) if len(b) else b
 
 
 def chip_bound_gw(inst: siting.Instance) -> dict:

@@ -68,10 +68,10 @@ def _fmt_summary(res) -> str:
                        "commissioned")
     lines.append(f"plan {ys.min()}-{ys.max()}: " + "; ".join(plan))
     if "binding" in res.tables and len(res.binding):
-        from .model.binding import limits_in_words
+        from .model.binding import at_open_hubs, limits_in_words
 
-        lines.append("what limits the plan (value of one more unit, discounted):")
-        lines += [f"  {line}" for line in limits_in_words(res.binding)]
+        lines.append("what limits the plan (value of one more unit, discounted; hubs left closed left out):")
+        lines += [f"  {line}" for line in limits_in_words(at_open_hubs(res.binding, res.tables.get("sites")))]
     return "\n".join(lines)
 
 

@@ -202,7 +202,7 @@ def test_cli_prints_the_answers(runs):
     from siting.model.binding import limits_in_words
 
     b = siting.read_results(cwd / "out").binding
-    assert "what limits the plan (value of one more unit, discounted):" in out
+    assert "what limits the plan (value of one more unit, discounted; hubs left closed left out):" in out
     for line in limits_in_words(b):
         assert f"  {line}" in lines
 
@@ -378,3 +378,18 @@ def test_list_fits_in_100_characters(runs):
     assert len(lines) == len(siting.instance.bundled_instances())
     assert all(len(ln) <= 100 for ln in lines), max(lines, key=len)
     assert {ln.split()[0] for ln in lines} >= {"toy", "us_250gw"}
+
+
+def test_limits_at_hubs_left_closed_are_left_out():
+    """A closed hub's limits (no IT that year) leave the table; an open hub's and the site-free rows stay."""
+    import pandas as pd
+
+    from siting.model.binding import at_open_hubs
+
+    b = pd.DataFrame({"constraint": ["IT_Module_Limit", "Cap_Site_Limit", "IT_Target", "Grid_Import_Limit"],
+                      "year": [2030, 2030, 2030, 2031], "where": ["closed", "gas / closed", "all", "open"],
+                      "marginal_usd": [1e9, 4e8, 3e5, 1e4]})
+    sites = pd.DataFrame({"site": ["closed", "open", "closed", "open"], "year": [2030, 2030, 2031, 2031],
+                          "it_mw": [0.0, 500.0, 0.0, 600.0]})
+    kept = at_open_hubs(b, sites)
+    assert kept.constraint.tolist() == ["IT_Target", "Grid_Import_Limit"]

@@ -82,3 +82,26 @@ def limits_in_words(binding: pd.DataFrame, top: int = 3) -> list[str]:
                  for r in g.nlargest(top, "marginal_usd").itertuples(index=False)]
         out.append(f"{year}: " + "; ".join(parts))
     return out
+
+
+def at_open_hubs(binding: pd.DataFrame, sites: pd.DataFrame | None) -> pd.DataFrame:
+    """``binding`` less the rows at hubs with no IT load that year (``sites``: the ``sites`` result table).
+
+    With the plan's integers fixed, a hub left closed has its IT, grid and on-site limits at 0, and
+    their duals price the decision not to open it (with soft targets, up to the shortfall penalty per
+    MW), not a limit of the plan. Rows that name no site (targets, supply caps) are kept."""
+    if binding is None or not len(binding) or sites is None or not len(sites):
+        return binding
+    it = {(str(s), int(y)): float(v) for s, y, v in zip(sites["site"], sites["year"], sites["it_mw"], strict=True)}
+    names = {s for s, _ in it}
+
+    def closed(where, year) -> bool:
+        if year is None or year != year:  # a row of no year: kept
+            return False
+        for part in str(where).split(" / "):
+            if part in names:
+                return it.get((part, int(year)), 0.0) <= 1e-6
+        return False
+
+    keep = [not closed(w, y) for w, y in zip(binding["where"], binding["year"], strict=True)]
+    return binding[np.array(keep, dtype=bool)].reset_index(drop=True)

@@ -144,8 +144,11 @@ def capacity_table(res) -> pd.DataFrame | None:
 
 
 def binding_table(res, top: int = 5) -> pd.DataFrame | None:
-    """Per year, the ``top`` limits with the largest marginal value (the ``binding`` table)."""
-    b = res.tables.get("binding")
+    """Per year, the ``top`` limits with the largest marginal value (the ``binding`` table, hubs left closed
+    left out: :func:`siting.model.binding.at_open_hubs`)."""
+    from ..model.binding import at_open_hubs
+
+    b = at_open_hubs(res.tables.get("binding"), res.tables.get("sites"))
     if b is None or not len(b):
         return None
     b = b.sort_values(["year", "marginal_usd"], ascending=[True, False], kind="stable").groupby("year").head(top)
