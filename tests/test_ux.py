@@ -199,11 +199,12 @@ def test_cli_prints_the_answers(runs):
     assert (f"overnight capex ${per['capex_usd_per_gw_it'] / 1e9:,.2f} B per GW of IT commissioned; "
             f"${per['cost_usd_per_gw_it_yr'] / 1e9:,.2f} B per GW-year of IT in service (undiscounted)") in out
     # the binding limits, in words
-    from siting.model.binding import limits_in_words
+    from siting.model.binding import at_open_hubs, limits_in_words
 
-    b = siting.read_results(cwd / "out").binding
+    back = siting.read_results(cwd / "out")
     assert "what limits the plan (value of one more unit, discounted; hubs left closed left out):" in out
-    for line in limits_in_words(b):
+    assert "abilene" not in out.split("what limits the plan")[1]  # the toy leaves abilene closed
+    for line in limits_in_words(at_open_hubs(back.binding, back.sites)):
         assert f"  {line}" in lines
 
 
