@@ -180,7 +180,7 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
         ops_of[y] = np.flatnonzero(col_year == y)
         touched = np.unique(A[rows].indices)
         links[y] = touched[inv[touched]]
-        data[y] = sub_data(A, rhs, sense, cost, lower, upper, rows, ops_of[y], links[y], 1)
+        data[y] = sub_data(A, rhs, sense, cost, lower, upper, rows, ops_of[y], links[y])
     pool = LocalPool(data, settings.get("threads") or os.cpu_count() or 1) if client is None \
         else DaskPool(client, data)
     del data
@@ -286,9 +286,8 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
             idx = np.r_[pos[links[y]], theta[i]].astype(np.int32)
             val = np.r_[-rc, 1.0]
             keep = np.abs(val) > 1e-12
-            master.addRow(q - float(rc @ xs[y]), highspy.kHighsInf, int(keep.sum()), idx[keep], val[keep])
-            for p in projections:
-                p.h.addRow(q - float(rc @ xs[y]), highspy.kHighsInf, int(keep.sum()), idx[keep], val[keep])
+            for h in (master, *(p.h for p in projections)):
+                h.addRow(q - float(rc @ xs[y]), highspy.kHighsInf, int(keep.sum()), idx[keep], val[keep])
         ub = offset + float(cost[inv_cols] @ x_plan) + sum(v[0] for v in solved.values())
         if is_plan and ub < best["ub"]:
             best.update(ub=ub, x=x_plan.copy(), ops={y: v[2] for y, v in solved.items()},
@@ -313,6 +312,19 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
     cont_idx = np.setdiff1d(np.arange(n_inv), int_idx).astype(np.int32)
     cont_lo, cont_hi = lower[inv_cols][cont_idx], upper[inv_cols][cont_idx]
 
+    def run_master(cap: float | None = None) -> None:
+        """Run the master, at most ``cap`` seconds when given (HiGHS's time limit, on its clock that runs on
+        across the runs of one Highs object, backed 5 s later by the deadline)."""
+        if cap is not None:
+            master.setOptionValue("time_limit", master.getRunTime() + cap)
+            deadline.set(cap + 5.0)
+        ts = time.perf_counter()
+        try:
+            run(master)
+        finally:
+            deadline.clear()
+            info.master_seconds += time.perf_counter() - ts
+
     def round_plan(x_frac, keep_continuous: bool) -> np.ndarray | None:
         """A plan near a fractional master solution (RENS, Berthold 2014): the master as a MIP with each integer
         column between the floor and the ceiling of its fractional value and, with ``keep_continuous``, the
@@ -325,17 +337,11 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
             master.changeColsBounds(len(cont_idx), cont_idx, np.clip(x_frac[cont_idx], cont_lo, cont_hi), cont_hi)
         set_integrality(True)
         master.setOptionValue("mip_rel_gap", gap_goal / 4)
-        if limit < np.inf:  # HiGHS's clock runs on across the runs of one Highs object
-            master.setOptionValue("time_limit", master.getRunTime() + max(1.0, 0.1 * limit))
-            deadline.set(max(1.0, 0.1 * limit) + 5.0)
         try:
-            ts = time.perf_counter()
-            run(master)
-            info.master_seconds += time.perf_counter() - ts
+            run_master(max(1.0, 0.1 * limit) if limit < np.inf else None)
             ok = master.getInfo().primal_solution_status == 2
             x = np.asarray(master.getSolution().col_value, dtype=float)[:n_inv] if ok else None
         finally:
-            deadline.clear()
             set_integrality(False)
             master.changeColsBounds(len(int_idx), int_idx, int_lo, int_hi)
             if len(cont_idx):
@@ -343,11 +349,6 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         if x is not None:
             x[int_idx] = np.round(x[int_idx])
         return x
-
-    def run_master() -> None:
-        ts = time.perf_counter()
-        run(master)
-        info.master_seconds += time.perf_counter() - ts
 
     def mip_start() -> None:
         """Hand the best plan to the master MIP as its starting solution (theta at the plan's operating costs)."""
@@ -432,14 +433,10 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
         if np.isfinite(best["ub"]) and len(int_idx) and (
                 (best["ub"] - lb) / max(abs(best["ub"]), 1e-9) <= gap_goal or elapsed >= limit):
             break  # the rounded plan is already within the gap of the LP bound
-        if limit < np.inf:  # one master MIP takes at most MASTER_SHARE of the limit (its bound and plan still count)
-            cap = max(1.0, min(limit - elapsed, MASTER_SHARE * limit))
-            master.setOptionValue("time_limit", master.getRunTime() + cap)
-            deadline.set(cap + 5.0)
         mip_start()
         info.iterations += 1
-        run_master()
-        deadline.clear()
+        # one master MIP takes at most MASTER_SHARE of the limit (its bound and plan still count)
+        run_master(max(1.0, min(limit - elapsed, MASTER_SHARE * limit)) if limit < np.inf else None)
         ms = master.getModelStatus()
         if ms != highspy.HighsModelStatus.kOptimal and not master.getInfo().primal_solution_status == 2:
             if ms in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
@@ -483,5 +480,5 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
     status = "optimal" if info.upper_bound - info.lower_bound <= gap_goal * abs(info.upper_bound) + 1e-9 \
         else "time_limit"
     size = {"rows": len(sf.rows), "columns": n, "nonzeros": int(sf.A.nnz), "integers": int(is_int.sum()),
-            "handoff_s": 0.0, "is_int": is_int}
+            "handoff_s": 0.0, "is_int": is_int, "lower": lower, "upper": upper}
     return cols, x, best["ub"], info, size, status

@@ -151,11 +151,12 @@ def to_highs(m, settings: dict):
     # leaves it out, the objective reported (Pyomo's, after the solve) keeps it
     lp = new_lp(sf.A, row_senses(sf), sf.rhs, cost, lower, upper, None if relax else is_int,
                 offset - objective_floor(m))
-    del sf, cost, lower, upper
+    del sf, cost
     h = new_highs(settings, lp)
     del lp
     info = {"rows": nrow, "columns": n, "nonzeros": nnz, "integers": 0 if relax else int(is_int.sum()),
-            "handoff_s": time.perf_counter() - t0, "is_int": is_int, "limit_rows": limit_rows}
+            "handoff_s": time.perf_counter() - t0, "is_int": is_int, "lower": lower, "upper": upper,
+            "limit_rows": limit_rows}
     log.info("handed %d rows x %d columns (%d nonzeros, %d integers) to HiGHS in %.1f s", nrow, n, nnz,
              info["integers"], info["handoff_s"])
     return h, cols, info

@@ -325,9 +325,7 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
         raise SolveError(f"the solver ended with status error: {out.status_text}")
     # integers rounded; continuous values within 1e-9 of zero (solver noise, e.g. a shortfall of 2e-15 MW) are zero,
     # and values within the solver's tolerance (1e-6) outside a bound are put on it (an install of -1.4e-9 units)
-    from .solver import column_bounds
-
-    lo, hi = column_bounds(cols)
+    lo, hi = info["lower"], info["upper"]  # the column bounds handed to the solver
     x = np.where(is_int, np.round(out.x), np.where(np.abs(out.x) < 1e-9, 0.0, out.x))
     x = np.where((x < lo) & (x >= lo - 1e-6), lo, np.where((x > hi) & (x <= hi + 1e-6), hi, x))
     for v, val in zip(cols, x.tolist()):

@@ -18,23 +18,24 @@ __all__ = ["sub_data", "Sub", "LocalPool", "DaskPool"]
 log = logging.getLogger("siting")
 
 
-def sub_data(A, rhs, sense, cost, lower, upper, rows, ops_cols, link_cols, threads) -> dict:
+def sub_data(A, rhs, sense, cost, lower, upper, rows, ops_cols, link_cols) -> dict:
     """One year's operations LP as plain arrays (picklable: it travels to a Dask worker once)."""
     cols = np.r_[ops_cols, link_cols]
     return {"A": A[rows][:, cols].tocsc(), "sense": sense[rows], "rhs": rhs[rows],
             "cost": np.r_[cost[ops_cols], np.zeros(len(link_cols))], "lower": lower[cols], "upper": upper[cols],
-            "n_ops": len(ops_cols), "threads": threads}
+            "n_ops": len(ops_cols)}
 
 
 class Sub:
     """One year's operations LP, built once and re-solved with new investment values (warm-started
-    from its previous basis: presolve is off so the basis carries over)."""
+    from its previous basis: presolve is off so the basis carries over). One HiGHS thread: the pools
+    run several subproblems at once."""
 
     def __init__(self, data: dict):
         from .solver import new_highs, new_lp
 
         lp = new_lp(data["A"], data["sense"], data["rhs"], data["cost"], data["lower"], data["upper"], None)
-        self.h = new_highs({"threads": data["threads"]} if data.get("threads") is not None else {}, lp)
+        self.h = new_highs({"threads": 1}, lp)
         self.h.setOptionValue("presolve", "off")
         self.n_ops = data["n_ops"]
         self.link_idx = np.arange(self.n_ops, len(data["cost"]), dtype=np.int32)
