@@ -16,8 +16,8 @@ from .instance import Instance
 from .results import Results
 from .solver import Outcome, marginal_values, outcome, run_highs, to_highs
 
-__all__ = ["solve", "solve_model", "solve_released", "load_solution", "check_targets", "infeasible", "column_layout",
-           "columns_from_layout", "release_memory"]
+__all__ = ["solve", "solve_model", "solve_released", "hand_off", "read_back", "load_solution", "check_targets",
+           "infeasible", "column_layout", "columns_from_layout", "release_memory"]
 
 log = logging.getLogger("siting")
 
@@ -241,34 +241,56 @@ def release_memory() -> None:
         pass
 
 
-def solve_released(inst: Instance, slices, settings: dict) -> Results:
-    """Build, hand to HiGHS, free the Pyomo model during the solve, rebuild it and load the solution.
+def hand_off(inst: Instance, slices, settings: dict):
+    """Build the model of ``inst``, hand it to HiGHS and free it: returns ``(h, layout, info)``.
 
-    The Pyomo model of a large instance takes about as much memory as HiGHS's own copy; it is
-    not needed while HiGHS works, so only the column layout (one integer per variable) is kept,
-    and the model is built again (deterministically, from the same instance and slices) to
-    receive the solution. This costs one more build (a few percent of the solve on large
-    models) and keeps the peak memory of the run near HiGHS's own (docs/performance.md).
+    Only the column layout (:func:`column_layout`, one integer per variable) is kept of the
+    Pyomo model; the model is dropped and the freed heap pages are returned to the system
+    before HiGHS runs (:func:`release_memory`), so the solve has the memory to itself.
     """
     from .model import build_model
 
     t0 = time.perf_counter()
     log.info("building the model")
     m = build_model(inst, slices=slices)
-    log.info("built the model in %.1f s", time.perf_counter() - t0)
+    build_s = time.perf_counter() - t0
+    log.info("built the model in %.1f s", build_s)
     h, cols, info = to_highs(m, settings)
+    info["build_s"] = build_s
     layout = column_layout(m, cols)
     del m, cols
     release_memory()
+    return h, layout, info
+
+
+def read_back(inst: Instance, slices, out: Outcome, layout: dict, settings: dict, info: dict,
+              solve_s: float = 0.0) -> Results:
+    """The result tables of a solve handed off by :func:`hand_off`: HiGHS's column values are read
+    into a model built without constraints (``build_model(..., constraints=False)``: the same
+    variables, expressions and objective, about a quarter of the full build's time and memory) and
+    the tables extracted from it as from the full model. A model proved infeasible is built in full
+    to explain why."""
+    from .model import build_model
+
+    t = time.perf_counter()
+    if out.kind == "infeasible":
+        infeasible(build_model(inst, slices=slices), settings)
+    m = build_model(inst, slices=slices, constraints=False)
+    cols = columns_from_layout(m, layout, info["columns"])
+    info["rebuild_s"] = time.perf_counter() - t
+    return load_solution(m, out, cols, settings, info, solve_s)
+
+
+def solve_released(inst: Instance, slices, settings: dict) -> Results:
+    """Build, hand to HiGHS, free the Pyomo model during the solve and read the solution back
+    (:func:`hand_off`, then :func:`read_back`): the Pyomo model and HiGHS are never in memory
+    together after the hand-off (docs/performance.md)."""
+    h, layout, info = hand_off(inst, slices, settings)
     solve_s = run_highs(h)
     out = _with_marginals(h, outcome(h, info["columns"]), info, settings)
-    del h  # HiGHS's model and working memory go before the model is rebuilt
+    del h  # HiGHS's model and working memory go before the tables are built
     release_memory()
-    t2 = time.perf_counter()
-    m = build_model(inst, slices=slices)
-    cols = columns_from_layout(m, layout, info["columns"])
-    info["rebuild_s"] = time.perf_counter() - t2
-    return load_solution(m, out, cols, settings, info, solve_s)
+    return read_back(inst, slices, out, layout, settings, info, solve_s)
 
 
 def check_targets(inst: Instance, slices=None) -> list[str]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 from builders import chip, gas, generator, make_instance, site, solve_exact, zone
 from fuzz.generators import (
@@ -450,6 +451,7 @@ def test_ctrl_c_after_the_tables_are_written_says_so(tmp_path):
 _SLOW_WRITE_CLI = r"""
 import sys, time
 import pandas as pd
+import pyomo.environ as pyo
 
 _to_csv = pd.DataFrame.to_csv
 _said = []
@@ -714,16 +716,47 @@ def test_same_instance_same_tables():
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
 
 
-def test_released_model_gives_the_tables_of_the_kept_model():
-    """siting.solve(inst) frees the Pyomo model during the solve and rebuilds it to load the
-    solution; the tables equal those of solving a model built and kept by the caller."""
-    inst = siting.load_instance(TOY)
-    a = siting.solve(inst)
+def _released_equals_kept(inst) -> None:
+    a = siting.solve(inst, method="monolithic")
     b = siting.solve(siting.build_model(inst))
     assert "rebuild_s" in a.timings and "rebuild_s" not in b.timings
-    assert a.objective == b.objective and set(a.tables) == set(b.tables)
+    assert a.objective == b.objective and a.status == b.status and set(a.tables) == set(b.tables)
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
+
+
+def test_released_model_gives_the_tables_of_the_kept_model():
+    """siting.solve(inst) frees the Pyomo model during the solve and reads the solution into a model
+    built without constraints; the tables equal those of solving a model built and kept by the caller."""
+    _released_equals_kept(siting.load_instance(TOY))
+
+
+@pytest.mark.parametrize("case", ["features", "features_portfolio", "site_attributes"])
+def test_released_model_gives_the_tables_of_the_kept_model_with_every_feature(case):
+    """The same with every optional block on (flexibility, CFE, budget, permits, tariff, baseload,
+    embodied carbon; cooling, spur lines, latency): the tables never read a constraint."""
+    from test_features import _all_features_instance
+    from test_site_attributes import _everything_on
+
+    inst = {"features": lambda: _all_features_instance(),
+            "features_portfolio": lambda: _all_features_instance("portfolio", "at_most", 50.0),
+            "site_attributes": _everything_on}[case]()
+    _released_equals_kept(inst)
+
+
+def test_model_without_constraints_has_the_full_models_variables_and_expressions():
+    """build_model(..., constraints=False) builds every Var, Expression and the objective of the full
+    model, in the same order and with the same indices, and registers every constraint family."""
+    from test_site_attributes import _everything_on
+
+    kinds = (pyo.Var, pyo.Expression, pyo.Objective)
+    for inst in (siting.load_instance(TOY), _everything_on()):
+        full = siting.build_model(inst)
+        bare = siting.build_model(inst, constraints=False)
+        assert not list(bare.component_objects(pyo.Constraint))
+        assert [(c.name, list(c.keys())) for c in full.component_objects(kinds)] == \
+            [(c.name, list(c.keys())) for c in bare.component_objects(kinds)]
+        assert bare.ledger.families.keys() == full.ledger.families.keys()
 
 
 def test_a_rebuilt_model_that_differs_is_refused():

@@ -49,7 +49,7 @@ BLOCKS = (add_sets, add_sites, add_chips, add_capacity, add_generators, add_base
           add_targets, add_policy, add_cfe, add_firm, add_balance, add_objective)
 
 
-def build_model(inst: Instance, slices: Slices | None = None, op_years=None, **opts) -> pyo.ConcreteModel:
+def build_model(inst: Instance, slices: Slices | None = None, op_years=None, constraints: bool = True, **opts) -> pyo.ConcreteModel:
     """Build the siting, power and chip model of ``inst``.
 
     Parameters
@@ -59,6 +59,9 @@ def build_model(inst: Instance, slices: Slices | None = None, op_years=None, **o
         scenario.toml [time].
     op_years : the planning years whose operations are modelled (default all): the hourly check
         builds one year at a time at full resolution, with the investments fixed.
+    constraints : False builds the sets, variables, expressions and objective but no constraint: a
+        model to read a solution into (:func:`siting.solving.solve_released`), about a third of
+        the full model's time and memory.
     opts : passed to every block: ``unserved_usd_per_mwh`` adds unserved energy at that price
         (:func:`siting.model.unserved.add_unserved`; the hourly check uses it).
 
@@ -74,7 +77,7 @@ def build_model(inst: Instance, slices: Slices | None = None, op_years=None, **o
     m.inst = inst
     m.slices = slices
     m.ix = build_index(inst, slices, op_years)
-    m.ledger = Ledger()
+    m.ledger = Ledger(constraints=constraints)
     for block in BLOCKS:
         block(m, inst, opts)
     return m

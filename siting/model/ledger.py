@@ -125,15 +125,20 @@ class Ledger:
     costs: dict = field(default_factory=dict)         # component -> [callable (s, y) -> USD/yr]
     emissions: dict = field(default_factory=dict)     # name -> (kind, callable (s, y) -> tCO2/yr)
     capex: dict = field(default_factory=dict)         # component -> [callable (s, y) -> overnight USD]
+    #: False for a model built only to read a solution into (no constraint is constructed; their
+    #: families are still registered, so the binding table can name the rows)
+    constraints: bool = True
 
     # -- registration ---------------------------------------------------------------------------
     def add(self, m, name: str, component, stage: str, **family):
         """Attach ``component`` to ``m`` as ``name`` with its stage; constraints take :class:`Family` fields."""
         if stage not in STAGES:
             raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
-        setattr(m, name, component)
+        is_row = component.ctype.__name__ == "Constraint"
+        if self.constraints or not is_row:
+            setattr(m, name, component)
         self.stages[name] = stage
-        if family or component.ctype.__name__ == "Constraint":
+        if family or is_row:
             self.families[name] = Family(name=name, stage=stage, **family)
         return component
 
