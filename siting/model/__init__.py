@@ -60,8 +60,8 @@ def build_model(inst: Instance, slices: Slices | None = None, op_years=None, con
     op_years : the planning years whose operations are modelled (default all): the hourly check
         builds one year at a time at full resolution, with the investments fixed.
     constraints : False builds the sets, variables, expressions and objective but no constraint: a
-        model to read a solution into (:func:`siting.solving.solve_released`), about a third of
-        the full model's time and memory.
+        model to read a solution into (:func:`siting.solving.read_back`): about a quarter of the
+        full build's time and a third of its memory.
     opts : passed to every block: ``unserved_usd_per_mwh`` adds unserved energy at that price
         (:func:`siting.model.unserved.add_unserved`; the hourly check uses it).
 
