@@ -17,7 +17,7 @@ from .results import Results
 from .solver import Outcome, marginal_values, outcome, run_highs, to_highs
 
 __all__ = ["solve", "solve_model", "solve_released", "hand_off", "read_back", "load_solution", "check_targets",
-           "infeasible", "column_layout", "columns_from_layout", "release_memory"]
+           "infeasible", "column_layout", "columns_from_layout", "free_model", "release_memory"]
 
 log = logging.getLogger("siting")
 
@@ -227,6 +227,17 @@ def columns_from_layout(m, layout: dict[str, np.ndarray], n: int) -> list:
     return cols
 
 
+def free_model(m) -> None:
+    """Take ``m`` apart (every component deleted, the instance, index and ledger dropped) so that
+    reference counting frees it at once. Left whole, the model is held in reference cycles (the
+    ledger's terms refer back to it) and only Python's cyclic collector frees it, after walking
+    its millions of objects: 4 s at 1.2M nonzeros, against 0.7 s taken apart."""
+    for c in list(m.component_objects(descend_into=False)):
+        m.del_component(c)
+    for name in ("ledger", "ix", "inst", "slices"):
+        m.__dict__.pop(name, None)
+
+
 def release_memory() -> None:
     """Collect Python's garbage and give the freed heap pages back to the system (glibc's
     ``malloc_trim``; elsewhere only the collection), so that HiGHS's allocations, which go to
@@ -258,7 +269,9 @@ def hand_off(inst: Instance, slices, settings: dict):
     h, cols, info = to_highs(m, settings)
     info["build_s"] = build_s
     layout = column_layout(m, cols)
-    del m, cols
+    del cols
+    free_model(m)
+    del m
     release_memory()
     return h, layout, info
 
@@ -278,7 +291,10 @@ def read_back(inst: Instance, slices, out: Outcome, layout: dict, settings: dict
     m = build_model(inst, slices=slices, constraints=False)
     cols = columns_from_layout(m, layout, info["columns"])
     info["rebuild_s"] = time.perf_counter() - t
-    return load_solution(m, out, cols, settings, info, solve_s)
+    res = load_solution(m, out, cols, settings, info, solve_s)
+    del cols
+    free_model(m)
+    return res
 
 
 def solve_released(inst: Instance, slices, settings: dict) -> Results:
