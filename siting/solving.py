@@ -134,6 +134,8 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
     out = Outcome(status=None, status_text=status, has_solution=True, mip_gap=max(0.0, gap), x=x, kind=status,
                   marginals=info.marginals)
     res = load_solution(m, out, cols, settings, size, solve_s)
+    del cols
+    free_model(m)
     res.method, res.iterations = "benders", info.iterations
     res.lower_bound = info.lower_bound / OBJECTIVE_SCALE
     res.timings["benders_history"] = [list(h) for h in info.history]

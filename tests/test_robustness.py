@@ -759,6 +759,22 @@ def test_model_without_constraints_has_the_full_models_variables_and_expressions
         assert bare.ledger.families.keys() == full.ledger.families.keys()
 
 
+def test_free_model_takes_the_model_apart():
+    """free_model leaves no component, and the variables go with the model."""
+    import gc
+    import weakref
+
+    from siting.solving import free_model
+
+    m = siting.build_model(siting.load_instance(TOY))
+    var = weakref.ref(next(iter(m.Gen.values())))
+    free_model(m)
+    assert not list(m.component_objects()) and not hasattr(m, "ledger")
+    del m
+    gc.collect()
+    assert var() is None
+
+
 def test_a_rebuilt_model_that_differs_is_refused():
     from siting.solver import to_highs
     from siting.solving import column_layout, columns_from_layout
