@@ -288,7 +288,8 @@ def _print_row(r: dict) -> None:
           f"{r['rebuild_s']:.2f} s building the model without constraints)")
     print(f"{'HiGHS':<10} {r['floor_solve_s']:>9.2f} {r['floor_peak_mb']:>9.0f}   "
           f"(+ {r['floor_read_s']:.2f} s MPS read; {r['floor_status']})")
-    print(f"time around the solver: {r['overhead_s']:.2f} s; whole / HiGHS alone: {r['ratio_whole_to_floor']:.3f} (with its read: "
+    print(f"time around the solver: {r['overhead_s']:.2f} s; whole / HiGHS alone: {r['ratio_whole_to_floor']:.3f} "
+          "(with its read: "
           f"{r['ratio_whole_to_floor_with_read']:.3f}); peak memory ratio {r['memory_ratio']:.2f}; "
           f"objective agreement {r['objective_check']:.1e}")
 
