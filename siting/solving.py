@@ -282,9 +282,9 @@ def read_back(inst: Instance, slices, out: Outcome, layout: dict, settings: dict
               solve_s: float = 0.0) -> Results:
     """The result tables of a solve handed off by :func:`hand_off`: HiGHS's column values are read
     into a model built without constraints (``build_model(..., constraints=False)``: the same
-    variables, expressions and objective, about a quarter of the full build's time and memory) and
-    the tables extracted from it as from the full model. A model proved infeasible is built in full
-    to explain why."""
+    variables, expressions and objective, in about a quarter of the full build's time and a third of
+    its memory) and the tables extracted from it as from the full model. A model proved infeasible is
+    built in full to explain why."""
     from .model import build_model
 
     t = time.perf_counter()

@@ -451,7 +451,6 @@ def test_ctrl_c_after_the_tables_are_written_says_so(tmp_path):
 _SLOW_WRITE_CLI = r"""
 import sys, time
 import pandas as pd
-import pyomo.environ as pyo
 
 _to_csv = pd.DataFrame.to_csv
 _said = []
