@@ -1,6 +1,6 @@
 """Benders decomposition of the compiled model: an investment master and one operations LP per year.
 
-The split comes from the ledger's stage tags, applied to Pyomo's standard form of the model:
+The split comes from the ledger's stage tags, applied to the standard form of the model (:mod:`siting.compile`):
 
 - columns of investment-stage variables (sites, modules, builds, units, capacity, chip installs,
   IT load, flexibility choices, shortfalls) go to the **master**, with one cost estimate

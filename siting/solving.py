@@ -205,8 +205,10 @@ def column_layout(m, cols) -> dict[str, np.ndarray]:
     component's own order (-1 for a variable that is not a column)."""
     import pyomo.environ as pyo
 
+    from .compile import component_values
+
     pos = {id(v): j for j, v in enumerate(cols)}
-    return {c.name: np.fromiter((pos.get(id(v), -1) for v in c.values()), dtype=np.int64)
+    return {c.name: np.fromiter((pos.get(id(v), -1) for v in component_values(c)), dtype=np.int64)
             for c in m.component_objects(pyo.Var, descend_into=True)}
 
 
@@ -214,10 +216,12 @@ def columns_from_layout(m, layout: dict[str, np.ndarray], n: int) -> list:
     """The variables of a rebuilt ``m`` in the column order recorded by :func:`column_layout`."""
     import pyomo.environ as pyo
 
+    from .compile import component_values
+
     cols: list = [None] * n
     for c in m.component_objects(pyo.Var, descend_into=True):
         at = layout.get(c.name)
-        data = list(c.values())
+        data = list(component_values(c))
         if at is None or len(at) != len(data):
             raise SolveError(f"the rebuilt model differs from the one solved (variable {c.name}); "
                              "solve a model from siting.build_model instead")

@@ -1,0 +1,152 @@
+"""siting.compile.compile_linear against Pyomo's LinearStandardFormCompiler: the same rows, columns,
+matrix, right-hand sides and objective, on the bundled instances, on every optional block, and on
+small models with each kind of expression the compiler reads itself or hands to Pyomo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+from pyomo.common.errors import InfeasibleConstraintException
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+import siting
+from siting.compile import compile_linear, component_values
+
+INSTANCES = Path(__file__).resolve().parents[1] / "instances"
+
+
+def pyomo_form(m):
+    return LinearStandardFormCompiler().write(m, mixed_form=True)
+
+
+def assert_same_form(a, b, rows_in_order=True):
+    """``b`` (ours) equals ``a`` (Pyomo's): columns by identity and order, rows by constraint and sense
+    (in order, or as a permutation when ``rows_in_order`` is False), every matrix entry exactly."""
+    assert len(a.columns) == len(b.columns)
+    assert all(x is y for x, y in zip(a.columns, b.columns)), "columns differ"
+    key = {(id(c), s): i for i, (c, s) in enumerate(a.rows)}
+    assert len(a.rows) == len(b.rows)
+    perm = np.array([key[(id(c), s)] for c, s in b.rows], dtype=np.int64)
+    if rows_in_order:
+        assert np.array_equal(perm, np.arange(len(perm))), "rows in another order"
+    A = a.A.tocsr()[perm].tocsc()
+    A.sort_indices()
+    B = b.A.tocsc()
+    B.sort_indices()
+    assert A.shape == B.shape
+    assert np.array_equal(A.indptr, B.indptr) and np.array_equal(A.indices, B.indices)
+    assert np.array_equal(A.data, B.data)
+    assert np.array_equal(np.asarray(a.rhs, dtype=float)[perm], b.rhs)
+    # the objective's duplicates are summed in another order: equal to the last bits
+    ca, cb = a.c.toarray(), b.c.toarray()
+    np.testing.assert_allclose(cb, ca, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(b.c_offset, np.asarray(a.c_offset, dtype=float), rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("name", ["toy", "us_regions_small", "ercot_campus"])
+def test_bundled_instances_compile_as_pyomo_does(name):
+    m = siting.build_model(siting.load_instance(INSTANCES / name))
+    assert_same_form(pyomo_form(m), compile_linear(m))
+
+
+@pytest.mark.slow
+def test_flagship_compiles_as_pyomo_does():
+    m = siting.build_model(siting.load_instance(INSTANCES / "us_250gw"))
+    assert_same_form(pyomo_form(m), compile_linear(m))
+
+
+@pytest.mark.parametrize("case", ["features", "features_portfolio", "site_attributes", "benders"])
+def test_every_optional_block_compiles_as_pyomo_does(case):
+    from test_features import _all_features_instance
+    from test_site_attributes import _everything_on
+
+    inst = {"features": lambda: _all_features_instance(), "benders": lambda: _all_features_instance(),
+            "features_portfolio": lambda: _all_features_instance("portfolio", "at_most", 50.0),
+            "site_attributes": _everything_on}[case]()
+    opts = {"unserved_usd_per_mwh": 10_000.0} if case == "benders" else {}
+    m = siting.build_model(inst, **opts)
+    assert_same_form(pyomo_form(m), compile_linear(m))
+
+
+def small_model():
+    """Every kind of node: parameters, products and divisions by constants, negation, a named
+    expression used twice and scaled, a fixed variable, a ranged row, an equality with variables
+    on both sides, a repeated variable, an unused variable, a zero coefficient and a power (read
+    by Pyomo's own representation)."""
+    m = pyo.ConcreteModel()
+    m.I = pyo.Set(initialize=[1, 2, 3])
+    m.p = pyo.Param(m.I, initialize={1: 2.0, 2: 3.0, 3: 0.5}, mutable=True)
+    m.one = pyo.Param(initialize=1, mutable=True)
+    m.x = pyo.Var(m.I, bounds=(0, 10))
+    m.y = pyo.Var(within=pyo.NonNegativeIntegers)
+    m.unused = pyo.Var(m.I)
+    m.z = pyo.Var()
+    m.z.fix(4.0)
+    m.e = pyo.Expression(expr=2 * m.x[1] + m.p[2] * m.x[2] + 1.0)
+    m.obj = pyo.Objective(expr=sum(m.p[i] * m.x[i] for i in m.I) + 3 * m.e + m.y + 7.0)
+    m.c1 = pyo.Constraint(m.I, rule=lambda m, i: m.x[i] + m.p[i] * m.y + m.z >= i)
+    m.c2 = pyo.Constraint(expr=pyo.inequality(1.0, m.x[1] - m.x[2] / 4 + m.e, 9.0))
+    m.c3 = pyo.Constraint(expr=m.x[1] + m.x[2] == m.x[3] + 2 * m.y)
+    m.c4 = pyo.Constraint(expr=-(m.x[1] + m.x[1] + 0 * m.x[3]) <= 5 - m.e)
+    m.c5 = pyo.Constraint(expr=(m.x[2] + 1) * 3 + m.p[1] * (m.x[3] - m.y) <= 12)
+    m.c6 = pyo.Constraint(expr=m.z + 1 <= 6)  # a constant row that holds: left out
+    m.c7 = pyo.Constraint(expr=m.x[3] * m.p[3] - m.y / m.p[1] + 2 * m.z + m.x[1] ** m.one == 1)  # x**1: through Pyomo
+    return m
+
+
+def test_every_kind_of_expression_compiles_as_pyomo_does():
+    m = small_model()
+    a, b = pyomo_form(m), compile_linear(m)
+    assert_same_form(a, b)
+    assert all(v is not m.unused[1] and v is not m.z for v in b.columns)
+    assert [s for c, s in b.rows if c is m.c2] == [1, -1]  # a ranged row: <= then >=
+    assert all(c is not m.c6 for c, _ in b.rows)
+
+
+def test_maximisation_is_negated_as_pyomo_does():
+    m = small_model()
+    m.obj.sense = pyo.maximize
+    assert_same_form(pyomo_form(m), compile_linear(m))
+
+
+def test_a_constant_row_that_can_never_hold_raises():
+    m = small_model()
+    m.bad = pyo.Constraint(expr=m.z >= 5)
+    with pytest.raises(InfeasibleConstraintException, match="bad"):
+        compile_linear(m)
+
+
+def test_a_nonlinear_row_raises():
+    m = small_model()
+    m.nl = pyo.Constraint(expr=m.x[1] * m.x[2] <= 3)
+    with pytest.raises(ValueError, match="nonlinear"):
+        compile_linear(m)
+
+
+def test_rows_built_out_of_index_order_are_the_same_rows():
+    """A component whose rows were added out of its index order: the same rows, in the order built."""
+    m = small_model()
+    m.late = pyo.Constraint(m.I)
+    for i in (3, 1, 2):
+        m.late[i] = m.x[i] + m.y <= 10 + i
+    b = compile_linear(m)
+    assert_same_form(pyomo_form(m), b, rows_in_order=False)
+    assert [c.index() for c, _ in b.rows if c.parent_component() is m.late] == [3, 1, 2]
+
+
+def test_component_values_follow_the_index_order():
+    """Read from the data dict when every index has its object, through the index set otherwise."""
+    m = pyo.ConcreteModel()
+    m.I = pyo.Set(initialize=[1, 2, 3, 4])
+    m.x = pyo.Var(m.I)
+    m.c = pyo.Constraint(m.I)
+    m.c[4] = m.x[4] <= 1
+    m.c[2] = m.x[2] <= 1
+    m.y = pyo.Var(m.I, dense=False)
+    m.y[3].value, m.y[1].value = 1.0, 1.0
+    assert [d.index() for d in component_values(m.x)] == [1, 2, 3, 4]
+    assert [d.index() for d in component_values(m.c)] == [2, 4]
+    assert [d.index() for d in component_values(m.y)] == [1, 3]
