@@ -150,3 +150,17 @@ def test_component_values_follow_the_index_order():
     assert [d.index() for d in component_values(m.x)] == [1, 2, 3, 4]
     assert [d.index() for d in component_values(m.c)] == [2, 4]
     assert [d.index() for d in component_values(m.y)] == [1, 3]
+
+
+def test_lookup_gives_the_components_own_data_objects():
+    """The rules' fast lookup returns exactly what indexing the component returns, dense or not."""
+    from siting.model.ledger import lookup
+
+    m = pyo.ConcreteModel()
+    m.I = pyo.Set(initialize=[("a", 1), ("b", 2)], dimen=2)
+    m.x = pyo.Var(m.I, pyo.RangeSet(3))
+    m.y = pyo.Var(m.I, dense=False)
+    fx, fy = lookup(m.x), lookup(m.y)
+    assert type(fx) is dict and fy is m.y  # a sparse component is indexed as usual (it creates on access)
+    assert all(fx[i] is m.x[i] for i in m.x.index_set())
+    assert fy["b", 2] is m.y["b", 2]

@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
 from ..index import group
-from .ledger import INVESTMENT, OPERATIONS, Flow, place_words
+from .ledger import INVESTMENT, OPERATIONS, Flow, linear_sum, lookup, place_words
 
 AT = place_words("at {0} in {1}")
 
@@ -116,12 +117,11 @@ def add_dispatchable(m, kind: str, var: str, avail: str, flow: str) -> list:
     out = getattr(m, var)
     cf_lists = {key: np.asarray(v, dtype=float).tolist() for key, v in ix.cf.items()}
 
-    # rules return (lower, body, upper) tuples: cheaper to build than relational expressions
-    def rule(m, k, s, y, t):
+    x, cap = lookup(out), lookup(m.Cap)
+
+    def rule(m, k, s, y, t):  # x - cf x Cap <= 0, the expression made in one step (the model's most numerous row)
         cf = cf_lists.get((k, s))
-        if cf is None:
-            return (None, out[k, s, y, t] - m.Cap[k, s, y], 0.0)
-        return (None, out[k, s, y, t] - cf[t] * m.Cap[k, s, y], 0.0)
+        return linear_sum([x[k, s, y, t], MonomialTermExpression((-1.0 if cf is None else -cf[t], cap[k, s, y]))]) <= 0.0
 
     L.add(m, avail, pyo.Constraint(iset, m.SLICES, rule=rule), OPERATIONS, unit="MW",
           what=f"{kind} availability (techs.csv profile)", per_slice=True, place=place_words("of {0} at {1} in {2}"))
@@ -160,8 +160,9 @@ def add_grid(m, inst, opts) -> None:
         return
     L, ix = m.ledger, m.ix
     L.add(m, "Import", pyo.Var(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    imp, opn = lookup(m.Import), lookup(m.Open)
     L.add(m, "Grid_Import_Limit", pyo.Constraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
-        None, m.Import[s, y, t] - m.grid_mw[s] * m.Open[s, y], 0.0)), OPERATIONS, unit="MW",
+        imp[s, y, t] - m.grid_mw[s] * opn[s, y] <= 0.0)), OPERATIONS, unit="MW",
         what="the grid connection (sites.csv grid_mw)", place=AT, per_slice=True, tier=1.0, limit=True)
     zones = inst.zones.set_index("zone")
     head = zones["headroom_mw"]
@@ -169,8 +170,9 @@ def add_grid(m, inst, opts) -> None:
     flex_zones = {ix.zone_of[s] for s in ix.flex_levels}
     zy = [(z, y) for (z, y) in by_zy if not math.isnan(head[z]) and z not in flex_zones]
     m.HEADROOM_ZONE_YEARS = pyo.Set(initialize=zy, dimen=2, ordered=True)
-    L.add(m, "Zonal_Headroom", pyo.Constraint(m.HEADROOM_ZONE_YEARS, m.SLICES, rule=lambda m, z, y, t: sum(
-        m.Import[s, y, t] for s in by_zy[z, y]) <= float(head[z])), OPERATIONS, unit="MW",
+    head_mw = {z: float(head[z]) for z, _ in zy}
+    L.add(m, "Zonal_Headroom", pyo.Constraint(m.HEADROOM_ZONE_YEARS, m.SLICES, rule=lambda m, z, y, t: linear_sum(
+        [imp[s, y, t] for s in by_zy[z, y]]) <= head_mw[z]), OPERATIONS, unit="MW",
         what="the zonal grid headroom (zones.csv headroom_mw)", place=place_words("in zone {0} in {1}"),
         per_slice=True, tier=1.0, limit=True)
     grid = set(m.GRID_SITE_YEARS)

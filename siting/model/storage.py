@@ -6,7 +6,7 @@ import math
 
 import pyomo.environ as pyo
 
-from .ledger import OPERATIONS, Flow, place_words
+from .ledger import OPERATIONS, Flow, lookup, place_words
 
 
 def add_storage(m, inst, opts) -> None:
@@ -28,19 +28,17 @@ def add_storage(m, inst, opts) -> None:
         L.add(m, name, pyo.Var(*idx, domain=pyo.NonNegativeReals), OPERATIONS)
     prev = ix.slices.prev().tolist()
     where = dict(per_slice=True, place=place_words("of {0} at {1} in {2}"))
-    # rules return (lower, body, upper) tuples: cheaper to build than relational expressions
+    ch, dis, soc, cap = lookup(m.Charge), lookup(m.Discharge), lookup(m.SoC), lookup(m.Cap)
     L.add(m, "Charge_Limit", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
-        None, m.Charge[k, s, y, t] - m.Cap[k, s, y], 0.0)), OPERATIONS, unit="MW", what="storage charge power",
-        **where)
+        ch[k, s, y, t] - cap[k, s, y] <= 0.0)), OPERATIONS, unit="MW", what="storage charge power", **where)
     L.add(m, "Discharge_Limit", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
-        None, m.Discharge[k, s, y, t] - m.Cap[k, s, y], 0.0)), OPERATIONS, unit="MW",
-        what="storage discharge power", **where)
+        dis[k, s, y, t] - cap[k, s, y] <= 0.0)), OPERATIONS, unit="MW", what="storage discharge power", **where)
     L.add(m, "SoC_Limit", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
-        None, m.SoC[k, s, y, t] - hours[k] * m.Cap[k, s, y], 0.0)), OPERATIONS, unit="MWh",
+        soc[k, s, y, t] - hours[k] * cap[k, s, y] <= 0.0)), OPERATIONS, unit="MWh",
         what="storage energy (techs.csv storage_hours)", **where)
     L.add(m, "Storage_Energy_Balance", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
-        0.0, m.SoC[k, s, y, t] - m.SoC[k, s, y, prev[t]] - eff[k] * m.Charge[k, s, y, t]
-        + m.Discharge[k, s, y, t] / eff[k], 0.0)), OPERATIONS, unit="MWh", what="storage state of charge", **where)
+        soc[k, s, y, t] - soc[k, s, y, prev[t]] - eff[k] * ch[k, s, y, t] + dis[k, s, y, t] / eff[k] == 0.0)),
+        OPERATIONS, unit="MWh", what="storage state of charge", **where)
     stor_at = ix.at("storage")
     L.add_cost("power_vom", lambda s, y: sum(
         m.vom_usd_per_mwh[k] * sum(m.weight_h[t] * m.Discharge[k, s, y, t] for t in m.SLICES)
