@@ -31,7 +31,8 @@ class StandardForm:
     """A compiled model in mixed form: min ``c`` x + ``c_offset`` s.t. row i of ``A`` x (=, <=, >=)
     ``rhs[i]``; ``rows[i]`` is ``(constraint, sense)`` with sense 0 (=), 1 (<=) or -1 (>=) and
     ``columns[j]`` the Pyomo variable of column j (the attributes of Pyomo's
-    ``LinearStandardFormInfo`` that siting reads)."""
+    ``LinearStandardFormInfo`` that siting reads); ``spans`` lists each constraint component with
+    its rows ``start:stop`` (they are consecutive)."""
 
     c: object
     c_offset: np.ndarray
@@ -39,6 +40,7 @@ class StandardForm:
     rhs: np.ndarray
     rows: list
     columns: list
+    spans: list
 
 
 class _Walker:
@@ -215,71 +217,76 @@ def _compile(m) -> StandardForm:
     rows, rhs, ptr = [], [], [0]
     index, data, col, column = w.index, w.data, w.col, w.column
     linear, mono, vtypes, numbers = w.sum_types[0], w.mono, w.var_types, w.numbers
-    for con in _rows(m, sorter):
-        lb, body, ub = con.to_bounded_expression()
-        if lb is None and ub is None:
-            continue
-        if lb.__class__ not in native_types:
-            lb = pyo.value(lb)
-        if ub.__class__ not in native_types:
-            ub = pyo.value(ub)
-        start = len(index)
-        if type(body) is linear:  # the model's rows: sum of coefficient * variable terms and constants, inline
-            offset = 0.0
-            for a in body.args:
-                ta = type(a)
-                if ta is mono:
-                    c, v = a.args
-                    if type(c) not in numbers:
-                        c = c()
-                    if not c:
-                        continue
-                    j = col.get(id(v))
-                    if j is not None:
-                        index.append(j)
-                        data.append(c)
-                    elif v.fixed:
-                        offset += c * v.value
-                    else:
-                        index.append(column(v))
-                        data.append(c)
-                elif ta in vtypes:
-                    j = col.get(id(a))
-                    if j is not None:
-                        index.append(j)
-                        data.append(1.0)
-                    elif a.fixed:
-                        offset += a.value
-                    else:
-                        index.append(column(a))
-                        data.append(1.0)
-                elif ta in numbers:
-                    offset += a
-                else:
-                    offset += w.walk(a, 1.0)
-        else:
-            offset = w.walk(body, 1.0)
-        n = len(index) - start
-        if not n:
-            if (lb is None or lb <= offset) and (ub is None or ub >= offset):
+    spans = []  # (component, first row, end)
+    for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True, sort=sorter):
+        first = len(rows)
+        for con in _component_rows(comp, sorter):
+            lb, body, ub = con.to_bounded_expression()
+            if lb is None and ub is None:
                 continue
-            raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{con.name}'")
-        if lb == ub:
-            rows.append((con, 0))
-            rhs.append(ub - offset)
-            ptr.append(len(index))
-            continue
-        if ub is not None:
-            rows.append((con, 1))
-            rhs.append(ub - offset)
-            ptr.append(len(index))
-        if lb is not None:
-            if ub is not None:  # the row's entries once more, for its second bound
-                index.extend(index[start:start + n])
-                data.extend(data[start:start + n])
-            rows.append((con, -1))
-            rhs.append(lb - offset)
-            ptr.append(len(index))
+            if lb.__class__ not in native_types:
+                lb = pyo.value(lb)
+            if ub.__class__ not in native_types:
+                ub = pyo.value(ub)
+            start = len(index)
+            if type(body) is linear:  # the model's rows: sum of coefficient * variable terms and constants, inline
+                offset = 0.0
+                for a in body.args:
+                    ta = type(a)
+                    if ta is mono:
+                        c, v = a.args
+                        if type(c) not in numbers:
+                            c = c()
+                        if not c:
+                            continue
+                        j = col.get(id(v))
+                        if j is not None:
+                            index.append(j)
+                            data.append(c)
+                        elif v.fixed:
+                            offset += c * v.value
+                        else:
+                            index.append(column(v))
+                            data.append(c)
+                    elif ta in vtypes:
+                        j = col.get(id(a))
+                        if j is not None:
+                            index.append(j)
+                            data.append(1.0)
+                        elif a.fixed:
+                            offset += a.value
+                        else:
+                            index.append(column(a))
+                            data.append(1.0)
+                    elif ta in numbers:
+                        offset += a
+                    else:
+                        offset += w.walk(a, 1.0)
+            else:
+                offset = w.walk(body, 1.0)
+            n = len(index) - start
+            if not n:
+                if (lb is None or lb <= offset) and (ub is None or ub >= offset):
+                    continue
+                raise InfeasibleConstraintException(f"model contains a trivially infeasible constraint, '{con.name}'")
+            if lb == ub:
+                rows.append((con, 0))
+                rhs.append(ub - offset)
+                ptr.append(len(index))
+                continue
+            if ub is not None:
+                rows.append((con, 1))
+                rhs.append(ub - offset)
+                ptr.append(len(index))
+            if lb is not None:
+                if ub is not None:  # the row's entries once more, for its second bound
+                    index.extend(index[start:start + n])
+                    data.extend(data[start:start + n])
+                rows.append((con, -1))
+                rhs.append(lb - offset)
+                ptr.append(len(index))
+        if len(rows) > first:
+            spans.append((comp, first, len(rows)))
 
     ncol = len(w.columns)
     c = _csc(c_data, c_index, c_ptr, ncol)
@@ -293,7 +300,7 @@ def _compile(m) -> StandardForm:
         c = sp.csc_matrix((c.data, c.indices, c.indptr[keep]), shape=(c.shape[0], len(columns)))
         A = sp.csc_matrix((A.data, A.indices, A.indptr[keep]), shape=(A.shape[0], len(columns)))
     return StandardForm(c=c, c_offset=np.array(offsets, dtype=float), A=A, rhs=np.array(rhs, dtype=float),
-                        rows=rows, columns=columns)
+                        rows=rows, columns=columns, spans=spans)
 
 
 def component_values(comp):
@@ -309,16 +316,13 @@ def component_values(comp):
     return comp.values(SortComponents.ORDERED_INDICES)
 
 
-def _rows(m, sorter):
-    """The active constraints of ``m``: components in order, each one's rows in the order they were
-    built (its index order for a component built by a rule over its index set, as all of siting's are)."""
-    import pyomo.environ as pyo
-
-    for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True, sort=sorter):
-        d = getattr(comp, "_data", None)
-        for con in (d.values() if type(d) is dict else comp.values(sorter)):
-            if con.active:
-                yield con
+def _component_rows(comp, sorter):
+    """The active rows of a constraint component in the order they were built (its index order for a
+    component built by a rule over its index set, as all of siting's are)."""
+    d = getattr(comp, "_data", None)
+    for con in (d.values() if type(d) is dict else comp.values(sorter)):
+        if con.active:
+            yield con
 
 
 def _csc(data, index, ptr, ncol: int):

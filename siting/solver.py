@@ -1,11 +1,12 @@
 """HiGHS: the only module that touches the solver (highspy).
 
 A Pyomo model is compiled to its linear standard form (sparse matrix in mixed form,
-:mod:`siting.compile`, entry for entry Pyomo's own compiler) and passed to highspy as arrays: no files, and no per-constraint Python calls into the
-solver. :func:`to_highs` does the whole hand-off; :func:`siting.diagnose.relax` builds its own
-matrix (the model's, with slack columns) from the same pieces (:func:`compile_model`,
-:func:`new_lp`, :func:`new_highs`). :func:`run` runs HiGHS so that Ctrl-C stops it cleanly and
-:func:`outcome` keeps what a run returned, its status mapped to siting's words.
+:mod:`siting.compile`, entry for entry Pyomo's own compiler) and passed to highspy as arrays:
+no files, and no per-constraint Python calls into the solver. :func:`to_highs` does the whole
+hand-off; :func:`siting.diagnose.relax` builds its own matrix (the model's, with slack columns)
+from the same pieces (:func:`compile_model`, :func:`new_lp`, :func:`new_highs`). :func:`run`
+runs HiGHS so that Ctrl-C stops it cleanly and :func:`outcome` keeps what a run returned, its
+status mapped to siting's words.
 """
 
 from __future__ import annotations
@@ -58,8 +59,9 @@ def row_senses(sf) -> np.ndarray:
 
 def column_bounds(cols) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds of the Pyomo variables ``cols`` (``None`` as -inf / +inf)."""
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in cols], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in cols], dtype=float)
+    bounds = [v.bounds for v in cols]  # one call for both (v.lb and v.ub each compute them)
+    lower = np.array([-np.inf if b[0] is None else b[0] for b in bounds], dtype=float)
+    upper = np.array([np.inf if b[1] is None else b[1] for b in bounds], dtype=float)
     return lower, upper
 
 
@@ -174,9 +176,15 @@ def _limit_rows(m, sf) -> dict | None:
         return None
     limits = {name for name, f in ledger.families.items() if f.limit}
     rows, names, idx, sense = [], [], [], []
-    for i, (con, sen) in enumerate(sf.rows):
-        name = con.parent_component().local_name
-        if name in limits:
+    spans = getattr(sf, "spans", None)  # the rows of each constraint component (siting.compile)
+    if spans is None:
+        spans = [(con.parent_component(), i, i + 1) for i, (con, _) in enumerate(sf.rows)]
+    for comp, start, stop in spans:
+        name = comp.local_name
+        if name not in limits:
+            continue
+        for i in range(start, stop):
+            con, sen = sf.rows[i]
             k = con.index()
             rows.append(i)
             names.append(name)

@@ -49,7 +49,11 @@ def assert_same_form(a, b, rows_in_order=True):
 @pytest.mark.parametrize("name", ["toy", "us_regions_small", "ercot_campus"])
 def test_bundled_instances_compile_as_pyomo_does(name):
     m = siting.build_model(siting.load_instance(INSTANCES / name))
-    assert_same_form(pyomo_form(m), compile_linear(m))
+    b = compile_linear(m)
+    assert_same_form(pyomo_form(m), b)
+    # spans: each constraint component's rows, consecutive, covering every row once
+    assert [sp[1] for sp in b.spans] == [0] + [sp[2] for sp in b.spans[:-1]] and b.spans[-1][2] == len(b.rows)
+    assert all(b.rows[i][0].parent_component() is comp for comp, lo, hi in b.spans for i in range(lo, hi))
 
 
 @pytest.mark.slow

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
-__all__ = ["INVESTMENT", "OPERATIONS", "Family", "Flow", "Ledger", "place_words", "lookup", "linear_sum", "balance_rule"]
+__all__ = ["INVESTMENT", "OPERATIONS", "Family", "Flow", "Ledger", "place_words", "lookup", "linear_sum",
+           "balance_rule"]
 
 INVESTMENT = "investment"
 OPERATIONS = "operations"

@@ -119,9 +119,10 @@ def add_dispatchable(m, kind: str, var: str, avail: str, flow: str) -> list:
 
     x, cap = lookup(out), lookup(m.Cap)
 
-    def rule(m, k, s, y, t):  # x - cf x Cap <= 0, the expression made in one step (the model's most numerous row)
+    def rule(m, k, s, y, t):  # x - cf x Cap <= 0, made in one step (the model's most numerous row)
         cf = cf_lists.get((k, s))
-        return linear_sum([x[k, s, y, t], MonomialTermExpression((-1.0 if cf is None else -cf[t], cap[k, s, y]))]) <= 0.0
+        c = -1.0 if cf is None else -cf[t]
+        return linear_sum([x[k, s, y, t], MonomialTermExpression((c, cap[k, s, y]))]) <= 0.0
 
     L.add(m, avail, pyo.Constraint(iset, m.SLICES, rule=rule), OPERATIONS, unit="MW",
           what=f"{kind} availability (techs.csv profile)", per_slice=True, place=place_words("of {0} at {1} in {2}"))
@@ -161,8 +162,9 @@ def add_grid(m, inst, opts) -> None:
     L, ix = m.ledger, m.ix
     L.add(m, "Import", pyo.Var(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     imp, opn = lookup(m.Import), lookup(m.Open)
+    grid_mw = {s: float(m.grid_mw[s]) for s in m.SITES}
     L.add(m, "Grid_Import_Limit", pyo.Constraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
-        imp[s, y, t] - m.grid_mw[s] * opn[s, y] <= 0.0)), OPERATIONS, unit="MW",
+        linear_sum([imp[s, y, t], MonomialTermExpression((-grid_mw[s], opn[s, y]))]) <= 0.0)), OPERATIONS, unit="MW",
         what="the grid connection (sites.csv grid_mw)", place=AT, per_slice=True, tier=1.0, limit=True)
     zones = inst.zones.set_index("zone")
     head = zones["headroom_mw"]
