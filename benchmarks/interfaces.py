@@ -4,7 +4,8 @@ Each interface runs in a fresh process (so that peak memory is its own) on the L
 relaxation of one synthetic instance (integrality relaxed, so every path solves the same
 LP and times compare):
 
-- ``arrays``: siting's path: Pyomo's LinearStandardFormCompiler, arrays into highspy;
+- ``arrays``: siting's path: its own compiler (siting.compile), arrays into highspy;
+- ``pyomo_arrays``: the same with Pyomo's LinearStandardFormCompiler in place of siting's;
 - ``appsi``: pyomo.contrib.appsi.solvers.Highs;
 - ``contrib``: the pyomo.contrib.solver HiGHS interface (SolverFactory('highs'));
 - ``lp_file`` / ``mps_file``: Pyomo writes the file, highspy reads and solves it.
@@ -38,8 +39,12 @@ pyo.TransformationFactory("core.relax_integer_vars").apply_to(m)
 base = _hwm_mb()
 t0 = time.perf_counter()
 out = {"how": how}
-if how == "arrays":
+if how in ("arrays", "pyomo_arrays"):
     from siting.solver import to_highs
+    if how == "pyomo_arrays":
+        import siting.compile
+        from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+        siting.compile.compile_linear = lambda m: LinearStandardFormCompiler().write(m, mixed_form=True)
     h, cols, info = to_highs(m, {"relax": True})
     t1 = time.perf_counter()
     h.run()
@@ -82,25 +87,25 @@ print(json.dumps(out))
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", default="10x4x4", help="sites x years x typical days")
-    ap.add_argument("--interfaces", nargs="+", default=["arrays", "appsi", "contrib", "lp_file", "mps_file"])
+    ap.add_argument("--interfaces", nargs="+", default=["arrays", "pyomo_arrays", "appsi", "contrib", "lp_file", "mps_file"])
     a = ap.parse_args()
     from synthetic import write_instance
 
     s, y, d = (int(v) for v in a.size.lower().split("x"))
     folder = write_instance(Path(tempfile.mkdtemp(prefix="siting-if-")) / "inst", s, y, d, seed=0)
     print(f"size {a.size}: LP relaxation, each interface in its own process")
-    print(f"{'interface':<10} {'total s':>9} {'hand-off s':>11} {'HiGHS s':>9} {'peak MB':>9} {'objective':>14}")
+    print(f"{'interface':<12} {'total s':>9} {'hand-off s':>11} {'HiGHS s':>9} {'peak MB':>9} {'objective':>14}")
     for how in a.interfaces:
         t0 = time.perf_counter()
         r = subprocess.run([sys.executable, "-c", CHILD, how, str(folder), str(HERE)], capture_output=True,
                            text=True)
         if r.returncode != 0:
-            print(f"{how:<10} failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
+            print(f"{how:<12} failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
             continue
         o = json.loads(r.stdout.strip().splitlines()[-1])
         hand = o.get("handoff_s", o.get("write_s", 0) + o.get("read_s", 0)) if "highs_s" in o else float("nan")
         highs = o.get("highs_s", float("nan"))
-        print(f"{how:<10} {o['total_s']:>9.2f} {hand:>11.2f} {highs:>9.2f} {o['peak_mb']:>9.0f} "
+        print(f"{how:<12} {o['total_s']:>9.2f} {hand:>11.2f} {highs:>9.2f} {o['peak_mb']:>9.0f} "
               f"{o['objective']:>14.6f}   ({time.perf_counter() - t0:.0f} s with load and build)")
 
 

@@ -2,7 +2,7 @@
 
 For each size (sites x years x typical days) the script writes a synthetic instance folder
 (benchmarks/synthetic.py), then times through the public API: load, build, hand-off to
-HiGHS (Pyomo's standard-form compiler, arrays into highspy), HiGHS solve and results
+HiGHS (siting's standard-form compiler, arrays into highspy), HiGHS solve and results
 extraction, with the peak resident memory of each stage. It then writes the same model as
 MPS and solves it with highspy alone in a fresh process (the floor), and prints the ratio
 of the whole run to that floor.

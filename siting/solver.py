@@ -141,6 +141,13 @@ def to_highs(m, settings: dict):
     nonzeros, integers) with the hand-off time. The compiled matrix is freed before returning,
     so only HiGHS holds a copy during the solve.
     """
+    from pyomo.common.gc_manager import PauseGC
+
+    with PauseGC():  # the bounds and the limit rows make a million small objects (see siting.solving.hand_off)
+        return _to_highs(m, settings)
+
+
+def _to_highs(m, settings: dict):
     t0 = time.perf_counter()
     sf = compile_model(m)
     cols = sf.columns
