@@ -87,7 +87,8 @@ print(json.dumps(out))
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", default="10x4x4", help="sites x years x typical days")
-    ap.add_argument("--interfaces", nargs="+", default=["arrays", "pyomo_arrays", "appsi", "contrib", "lp_file", "mps_file"])
+    ap.add_argument("--interfaces", nargs="+",
+                    default=["arrays", "pyomo_arrays", "appsi", "contrib", "lp_file", "mps_file"])
     a = ap.parse_args()
     from synthetic import write_instance
 

@@ -193,12 +193,12 @@ def _flows_at(m, s, y, roles, values=None):
 
 def lookup(comp):
     """index -> data object of an indexed Var component, for rules that look up many of them: its data
-    dict when every index has its object (a component indexed by ``comp[i]`` normalises the index on
-    every call, about 1 us of the 5-10 us a row costs to build), else the component itself."""
-    d = getattr(comp, "_data", None)
-    if type(d) is dict and comp.is_indexed() and len(d) == len(comp.index_set()):
-        return d
-    return comp
+    dict (:func:`siting.compile.dense_data`; ``comp[i]`` normalises the index on every call, about
+    1 us of the 5-10 us a row costs to build), else the component itself."""
+    from ..compile import dense_data
+
+    d = dense_data(comp) if comp.is_indexed() else None
+    return comp if d is None else d
 
 
 def linear_sum(terms: list):
