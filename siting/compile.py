@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["StandardForm", "compile_linear", "component_values", "dense_data"]
+__all__ = ["StandardForm", "Rows", "compile_linear", "component_values", "dense_data"]
 
 
 @dataclass
@@ -32,7 +32,9 @@ class StandardForm:
     ``rhs[i]``; ``rows[i]`` is ``(constraint, sense)`` with sense 0 (=), 1 (<=) or -1 (>=) and
     ``columns[j]`` the Pyomo variable of column j (the attributes of Pyomo's
     ``LinearStandardFormInfo`` that siting reads); ``spans`` lists each constraint component with
-    its rows ``start:stop`` (they are consecutive)."""
+    its rows ``start:stop`` (they are consecutive). ``layout`` maps the full name of each Var
+    component met to the column of each of its variables in the component's own order (-1: fixed,
+    or in no row). ``expressions`` (when asked for) maps each name to :class:`Rows`."""
 
     c: object
     c_offset: np.ndarray
@@ -41,6 +43,27 @@ class StandardForm:
     rows: list
     columns: list
     spans: list
+    layout: dict | None = None
+    expressions: dict | None = None
+
+
+@dataclass
+class Rows:
+    """Linear expressions compiled over the columns: expression i is ``const[i]`` plus the sum of
+    ``data[k] * x[index[k]]`` for k in ``ptr[i]:ptr[i+1]``; ``index`` -1 stands for a variable that is
+    not a column (its value is not read: it counts 0). ``keys[i]`` is the expression's index."""
+
+    keys: list
+    ptr: np.ndarray
+    index: np.ndarray
+    data: np.ndarray
+    const: np.ndarray
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """The expressions' values at the column values ``x``."""
+        xe = np.append(np.asarray(x, dtype=float), 0.0)  # index -1 reads the 0 appended
+        rowid = np.repeat(np.arange(len(self.keys)), np.diff(self.ptr))
+        return self.const + np.bincount(rowid, weights=self.data * xe[self.index], minlength=len(self.keys))
 
 
 class _Walker:
@@ -58,6 +81,7 @@ class _Walker:
         self.index = array("i")
         self.data = array("d")
         self.named: dict = {}  # id(named expression) -> (columns, coefficients, constant)
+        self.component_columns: list = []  # (Var component, array of its variables' columns, -1 when fixed)
         self.var_types = (VarData, ScalarVar)
         self.sum_types = (E.LinearExpression, E.SumExpression)
         self.mono = E.MonomialTermExpression
@@ -122,10 +146,15 @@ class _Walker:
             raise ValueError(f"variable {v.name} has no column")
         self.seen.add(id(comp))
         col, columns = self.col, self.columns
+        at = array("i")
         for d in component_values(comp):
-            if not d.fixed:
+            if d.fixed:
+                at.append(-1)
+            else:
                 col[id(d)] = len(columns)
+                at.append(len(columns))
                 columns.append(d)
+        self.component_columns.append((comp, at))
         return col[id(v)]
 
     def walk(self, e, mult: float) -> float:
@@ -200,15 +229,20 @@ class _Walker:
         return mult * repn.constant
 
 
-def compile_linear(m) -> StandardForm:
-    """The standard form of the linear model ``m`` in mixed form (see the module's docstring)."""
+def compile_linear(m, expressions: dict | None = None) -> StandardForm:
+    """The standard form of the linear model ``m`` in mixed form (see the module's docstring).
+
+    ``expressions`` (name -> iterable of (key, linear expression)) are compiled over the same
+    columns into ``sf.expressions`` (:class:`Rows`): how the result tables read the model's named
+    expressions from the solution array once the model is freed (:mod:`siting.solution`).
+    """
     from pyomo.common.gc_manager import PauseGC
 
     with PauseGC():  # the rows' tuples would start the cyclic collector over the model's objects again and again
-        return _compile(m)
+        return _compile(m, expressions)
 
 
-def _compile(m) -> StandardForm:
+def _compile(m, expressions: dict | None = None) -> StandardForm:
     import pyomo.environ as pyo
     import scipy.sparse as sp
     from pyomo.common.errors import InfeasibleConstraintException
@@ -268,17 +302,41 @@ def _compile(m) -> StandardForm:
     ncol = len(w.columns)
     c = _csc(c_data, c_index, c_ptr, ncol)
     A = _csc(data, index, ptr, ncol)
+    del c_index, c_data
+    del index[:], data[:]
+    named = {}
+    for name, items in (expressions or {}).items():  # appended to the same arrays (w.terms writes to them)
+        keys, consts, eptr = [], [], [len(index)]
+        for k, e in items:
+            keys.append(k)
+            consts.append(w.walk(e, 1.0))
+            eptr.append(len(index))
+        named[name] = (keys, np.asarray(eptr, dtype=np.int64), np.asarray(consts, dtype=float))
+    e_index = np.frombuffer(index, dtype=np.int32).copy() if named else None
+    e_data = np.frombuffer(data, dtype=np.float64).copy() if named else None
     w.terms = None  # the closure refers back to the walker: free the arrays now, not at the next collection
-    del w.index, w.data, index, data, terms, c_index, c_data
+    del w.index, w.data, index, data, terms
     used = (np.diff(A.indptr) > 0) | (np.diff(c.indptr) > 0)
-    columns = w.columns
+    columns = w.columns[:ncol]  # expressions may have met variables of no row: they are not columns
     if not used.all():
         keep = np.concatenate((used, [True]))
         columns = [v for k, v in zip(used.tolist(), columns) if k]
         c = sp.csc_matrix((c.data, c.indices, c.indptr[keep]), shape=(c.shape[0], len(columns)))
         A = sp.csc_matrix((A.data, A.indices, A.indptr[keep]), shape=(A.shape[0], len(columns)))
+    # old column -> new (-1: dropped, or met only in an expression); the last entry maps -1 to -1
+    new = np.full(len(w.columns) + 1, -1, dtype=np.int32)
+    new[:ncol][used] = np.arange(int(used.sum()), dtype=np.int32)
+    layout = {comp.name: new[np.frombuffer(at, dtype=np.int32)] for comp, at in w.component_columns}
+    out = None
+    if named:
+        e_index = new[e_index]
+        out = {name: Rows(keys=keys, ptr=eptr, index=e_index[eptr[0]:eptr[-1]],
+                          data=e_data[eptr[0]:eptr[-1]], const=consts)
+               for name, (keys, eptr, consts) in named.items()}
+        for r in out.values():
+            r.ptr = r.ptr - r.ptr[0]
     return StandardForm(c=c, c_offset=np.array(offsets, dtype=float), A=A, rhs=np.array(rhs, dtype=float),
-                        rows=rows, columns=columns, spans=spans)
+                        rows=rows, columns=columns, spans=spans, layout=layout, expressions=out)
 
 
 def dense_data(comp) -> dict | None:

@@ -22,16 +22,16 @@ import numpy as np
 
 from .errors import InfeasibleError
 
-__all__ = ["compile_model", "row_senses", "column_bounds", "integer_columns", "new_lp", "new_highs", "to_highs",
-           "run", "run_highs", "Outcome", "outcome", "marginal_values", "Deadline"]
+__all__ = ["compile_model", "row_senses", "column_bounds", "integer_columns", "LpArrays", "new_lp", "new_highs",
+           "to_highs", "run", "run_highs", "Outcome", "outcome", "marginal_values", "Deadline"]
 
 log = logging.getLogger("siting")
 
 
-def compile_model(m):
+def compile_model(m, expressions: dict | None = None):
     """The standard form of ``m`` in mixed form (``c``, ``c_offset``, ``A``, ``rhs``, ``rows``, ``columns``):
     :func:`siting.compile.compile_linear`, entry for entry Pyomo's ``LinearStandardFormCompiler`` in
-    less than half its time.
+    less than half its time. ``expressions`` as :func:`~siting.compile.compile_linear`.
 
     A constant constraint that can never hold raises InfeasibleError, with the reachability
     findings of ``m``'s instance when there are any.
@@ -41,7 +41,7 @@ def compile_model(m):
     from .compile import compile_linear
 
     try:
-        return compile_linear(m)
+        return compile_linear(m, expressions)
     except InfeasibleConstraintException as e:
         msgs = []
         if hasattr(m, "inst"):
@@ -70,32 +70,47 @@ def integer_columns(cols) -> np.ndarray:
     return np.fromiter((v.is_integer() for v in cols), dtype=bool, count=len(cols))
 
 
-def new_lp(A, sense: np.ndarray, rhs, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-           is_int: np.ndarray | None = None, offset: float = 0.0):
-    """A ``highspy.HighsLp``: min ``cost`` x + ``offset`` s.t. row i of ``A`` x <=, >= or = ``rhs[i]``
-    (``sense`` 1, -1, 0), ``lower`` <= x <= ``upper``, x integer where ``is_int`` (none when None)."""
-    import highspy
+@dataclass
+class LpArrays:
+    """A linear program as the arrays highspy reads in one call (:func:`new_highs`): columns' cost,
+    bounds and integrality (None: none), rows' bounds, and the matrix column-wise (CSC)."""
 
-    inf = highspy.kHighsInf
-    nrow, n = A.shape
+    cost: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    integrality: np.ndarray | None = None
+    offset: float = 0.0
+
+    @property
+    def num_col(self) -> int:
+        return len(self.cost)
+
+    @property
+    def num_row(self) -> int:
+        return len(self.row_lower)
+
+
+def new_lp(A, sense: np.ndarray, rhs, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+           is_int: np.ndarray | None = None, offset: float = 0.0) -> LpArrays:
+    """min ``cost`` x + ``offset`` s.t. row i of ``A`` x <=, >= or = ``rhs[i]`` (``sense`` 1, -1, 0),
+    ``lower`` <= x <= ``upper``, x integer where ``is_int`` (none when None), as :class:`LpArrays`."""
+    inf = np.inf
     rhs = np.asarray(rhs, dtype=float)
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = nrow
-    lp.col_cost_ = cost
-    lp.offset_ = float(offset)
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.where(sense == 1, -inf, rhs)
-    lp.row_upper_ = np.where(sense == -1, inf, rhs)
     A = A if A.format == "csc" else A.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr
-    lp.a_matrix_.index_ = A.indices
-    lp.a_matrix_.value_ = A.data
+    f64 = np.float64
+    integrality = None
     if is_int is not None and is_int.any():
-        lp.integrality_ = np.where(is_int, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous)
-    return lp
+        integrality = np.asarray(is_int, dtype=np.int32)  # HiGHS's kContinuous 0, kInteger 1
+    return LpArrays(cost=np.ascontiguousarray(cost, dtype=f64), lower=np.ascontiguousarray(lower, dtype=f64),
+                    upper=np.ascontiguousarray(upper, dtype=f64), row_lower=np.where(sense == 1, -inf, rhs),
+                    row_upper=np.where(sense == -1, inf, rhs), start=np.ascontiguousarray(A.indptr, dtype=np.int32),
+                    index=np.ascontiguousarray(A.indices, dtype=np.int32),
+                    value=np.ascontiguousarray(A.data, dtype=f64), integrality=integrality, offset=float(offset))
 
 
 def new_highs(settings: dict, lp=None):
@@ -120,7 +135,13 @@ def new_highs(settings: dict, lp=None):
     seed = settings.get("random_seed")
     h.setOptionValue("random_seed", int(0 if seed is None else seed))
     if lp is not None:
-        h.passModel(lp)
+        # the arrays overload: highspy reads the numpy buffers (the HighsLp setters copy element by element)
+        integrality = lp.integrality if lp.integrality is not None else np.zeros(lp.num_col, dtype=np.int32)
+        status = h.passModel(lp.num_col, lp.num_row, len(lp.value), int(highspy.MatrixFormat.kColwise),
+                             int(highspy.ObjSense.kMinimize), lp.offset, lp.cost, lp.lower, lp.upper,
+                             lp.row_lower, lp.row_upper, lp.start, lp.index, lp.value, integrality)
+        if status == highspy.HighsStatus.kError:
+            raise ValueError("HiGHS refused the model (passModel returned an error)")
     return h
 
 
@@ -133,23 +154,30 @@ def objective_floor(m) -> float:
     return OBJECTIVE_SCALE * float(getattr(m, "unavoidable_shortfall_usd", 0.0) or 0.0)
 
 
-def to_highs(m, settings: dict):
+def to_highs(m, settings: dict, skeleton: bool = False):
     """Compile ``m`` to arrays and pass them to a new ``highspy.Highs`` with ``settings`` applied.
 
     ``settings`` as :func:`new_highs`, and ``relax`` (integers relaxed). Returns ``(h, columns,
     info)``: the solver, the Pyomo variables in column order, and the model size (rows, columns,
     nonzeros, integers) with the hand-off time. The compiled matrix is freed before returning,
-    so only HiGHS holds a copy during the solve.
+    so only HiGHS holds a copy during the solve. With ``skeleton``, ``info["skeleton"]`` is what the
+    result tables need of ``m`` once it is freed (:func:`siting.solution.record`).
     """
     from pyomo.common.gc_manager import PauseGC
 
     with PauseGC():  # the bounds and the limit rows make a million small objects (see siting.solving.hand_off)
-        return _to_highs(m, settings)
+        return _to_highs(m, settings, skeleton)
 
 
-def _to_highs(m, settings: dict):
+def _to_highs(m, settings: dict, skeleton: bool = False):
     t0 = time.perf_counter()
-    sf = compile_model(m)
+    if skeleton:
+        from .solution import expressions_of, record
+
+        sf = compile_model(m, expressions_of(m))
+        sk = record(m, sf)
+    else:
+        sf = compile_model(m)
     cols = sf.columns
     n, nrow = len(cols), len(sf.rows)
     cost = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
@@ -169,6 +197,8 @@ def _to_highs(m, settings: dict):
     info = {"rows": nrow, "columns": n, "nonzeros": nnz, "integers": 0 if relax else int(is_int.sum()),
             "handoff_s": time.perf_counter() - t0, "is_int": is_int, "lower": lower, "upper": upper,
             "limit_rows": limit_rows}
+    if skeleton:
+        info["skeleton"] = sk
     log.info("handed %d rows x %d columns (%d nonzeros, %d integers) to HiGHS in %.1f s", nrow, n, nnz,
              info["integers"], info["handoff_s"])
     return h, cols, info

@@ -17,7 +17,7 @@ from .results import Results
 from .solver import Outcome, marginal_values, outcome, run_highs, to_highs
 
 __all__ = ["solve", "solve_model", "solve_released", "hand_off", "read_back", "load_solution", "check_targets",
-           "infeasible", "column_layout", "columns_from_layout", "free_model", "release_memory"]
+           "infeasible", "free_model", "release_memory"]
 
 log = logging.getLogger("siting")
 
@@ -200,39 +200,6 @@ def _benders_bar(show: bool, goal: float):
         yield update
 
 
-def column_layout(m, cols) -> dict[str, np.ndarray]:
-    """Per Var component of ``m`` (by name): the column of each of its variables, in the
-    component's own order (-1 for a variable that is not a column)."""
-    import pyomo.environ as pyo
-
-    from .compile import component_values
-
-    pos = {id(v): j for j, v in enumerate(cols)}
-    return {c.name: np.fromiter((pos.get(id(v), -1) for v in component_values(c)), dtype=np.int64)
-            for c in m.component_objects(pyo.Var, descend_into=True)}
-
-
-def columns_from_layout(m, layout: dict[str, np.ndarray], n: int) -> list:
-    """The variables of a rebuilt ``m`` in the column order recorded by :func:`column_layout`."""
-    import pyomo.environ as pyo
-
-    from .compile import component_values
-
-    cols: list = [None] * n
-    for c in m.component_objects(pyo.Var, descend_into=True):
-        at = layout.get(c.name)
-        data = list(component_values(c))
-        if at is None or len(at) != len(data):
-            raise SolveError(f"the rebuilt model differs from the one solved (variable {c.name}); "
-                             "solve a model from siting.build_model instead")
-        for v, j in zip(data, at.tolist()):
-            if j >= 0:
-                cols[j] = v
-    if any(v is None for v in cols):
-        raise SolveError("the rebuilt model differs from the one solved (a column has no variable)")
-    return cols
-
-
 def free_model(m) -> None:
     """Take ``m`` apart (every component deleted, the instance, index and ledger dropped) so that
     reference counting frees most of it at once. Left whole, the model is held in reference cycles
@@ -260,11 +227,12 @@ def release_memory() -> None:
 
 
 def hand_off(inst: Instance, slices, settings: dict):
-    """Build the model of ``inst``, hand it to HiGHS and free it: returns ``(h, layout, info)``.
+    """Build the model of ``inst``, hand it to HiGHS and free it: returns ``(h, skeleton, info)``.
 
-    Only the column layout (:func:`column_layout`, one integer per variable) is kept of the
-    Pyomo model; the model is dropped and the freed heap pages are returned to the system
-    before HiGHS runs (:func:`release_memory`), so the solve has the memory to itself.
+    Only what the result tables read is kept of the Pyomo model (a :class:`siting.solution.Skeleton`:
+    the column of each variable, the indices, the named expressions compiled over the columns); the
+    model is dropped and the freed heap pages are returned to the system before HiGHS runs
+    (:func:`release_memory`), so the solve has the memory to itself.
     """
     from pyomo.common.gc_manager import PauseGC
 
@@ -278,38 +246,26 @@ def hand_off(inst: Instance, slices, settings: dict):
         m = build_model(inst, slices=slices)
         build_s = time.perf_counter() - t0
         log.info("built the model in %.1f s", build_s)
-        h, cols, info = to_highs(m, settings)
+        h, cols, info = to_highs(m, settings, skeleton=True)
         info["build_s"] = build_s
-        layout = column_layout(m, cols)
+        skeleton = info.pop("skeleton")
         del cols
         free_model(m)
         del m
     release_memory()
-    return h, layout, info
+    return h, skeleton, info
 
 
-def read_back(inst: Instance, slices, out: Outcome, layout: dict, settings: dict, info: dict,
+def read_back(inst: Instance, slices, out: Outcome, skeleton, settings: dict, info: dict,
               solve_s: float = 0.0) -> Results:
-    """The result tables of a solve handed off by :func:`hand_off`: HiGHS's column values are read
-    into a model built without constraints (``build_model(..., constraints=False)``: the same
-    variables, expressions and objective, in about a quarter of the full build's time and a third of
-    its memory) and the tables extracted from it as from the full model. A model proved infeasible is
-    built in full to explain why."""
-    from pyomo.common.gc_manager import PauseGC
-
+    """The result tables of a solve handed off by :func:`hand_off`, read from HiGHS's column values
+    and the model's :class:`~siting.solution.Skeleton` (no model is built again). A model proved
+    infeasible is built in full to explain why."""
     from .model import build_model
 
-    t = time.perf_counter()
     if out.kind == "infeasible":
         infeasible(build_model(inst, slices=slices), settings)
-    with PauseGC():  # as in hand_off
-        m = build_model(inst, slices=slices, constraints=False)
-        cols = columns_from_layout(m, layout, info["columns"])
-        info["rebuild_s"] = time.perf_counter() - t
-        res = load_solution(m, out, cols, settings, info, solve_s)
-        del cols
-        free_model(m)
-    return res
+    return load_solution(None, out, None, settings, info, solve_s, skeleton=skeleton)
 
 
 def solve_released(inst: Instance, slices, settings: dict) -> Results:
@@ -342,9 +298,12 @@ def check_targets(inst: Instance, slices=None) -> list[str]:
                                   "shortfall reported"])
 
 
-def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: float = 0.0) -> Results:
+def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: float = 0.0,
+                  skeleton=None) -> Results:
     """Map HiGHS's status (an :class:`~siting.solver.Outcome`), load its solution into the Pyomo
-    variables and extract the result tables."""
+    variables ``cols`` of ``m`` (when given) and extract the result tables: from the solution array
+    with a ``skeleton`` (:class:`siting.solution.SolvedModel`, as :func:`solve_model` and
+    :func:`read_back` do), else from the Pyomo model."""
     import pyomo.environ as pyo
 
     from .model.extract import extract_tables
@@ -381,9 +340,12 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
     lo, hi = info["lower"], info["upper"]  # the column bounds handed to the solver
     x = np.where(is_int, np.round(out.x), np.where(np.abs(out.x) < 1e-9, 0.0, out.x))
     x = np.where((x < lo) & (x >= lo - 1e-6), lo, np.where((x > hi) & (x <= hi + 1e-6), hi, x))
-    for v, val in zip(cols, x.tolist()):
-        v.set_value(val, skip_validation=True)
+    if cols is not None:
+        for v, val in zip(cols, x.tolist()):
+            v.set_value(val, skip_validation=True)
     t2 = time.perf_counter()
+    if skeleton is not None:  # the tables are read from the solution array, not from the Pyomo model
+        m = skeleton.solved(x)
     tables = extract_tables(m)
     _add_shortfall(m, tables)
     tables["decisions"] = decisions_table(m)
@@ -391,7 +353,7 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
         from .model.binding import binding_table
 
         tables["binding"] = binding_table(m, out.marginals)
-    objective = float(pyo.value(m.Total_Cost)) / OBJECTIVE_SCALE
+    objective = (m.objective if skeleton is not None else float(pyo.value(m.Total_Cost))) / OBJECTIVE_SCALE
     timings = {"handoff_s": info["handoff_s"], "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
     for k in ("rebuild_s", "marginals_s"):
         if k in info:
@@ -423,10 +385,10 @@ def _add_shortfall(m, tables: dict) -> None:
         return
     s = tables["summary"]
     years = s["year"].tolist()
-    it = {y: max(0.0, float(m.ITShortfall[y].value or 0.0)) for y in m.IT_TARGET_YEARS}
+    it = {y: max(0.0, float(v or 0.0)) for y, v in m.ITShortfall.extract_values().items()}
     s["shortfall_it_mw"] = [it.get(y, np.nan) for y in years]
     if len(m.COMPUTE_TARGET_YEARS):
-        pf = {y: max(0.0, float(m.ComputeShortfall[y].value or 0.0)) for y in m.COMPUTE_TARGET_YEARS}
+        pf = {y: max(0.0, float(v or 0.0)) for y, v in m.ComputeShortfall.extract_values().items()}
         s["shortfall_pflops"] = [pf.get(y, np.nan) for y in years]
 
 
@@ -448,10 +410,10 @@ def solve_model(m, settings: dict) -> Results:
     :func:`siting.solver.new_highs`), relax (solve the LP relaxation) and marginal_values (default
     True: the ``binding`` table, from the LP with the plan's integers fixed).
     """
-    h, cols, info = to_highs(m, settings)
+    h, cols, info = to_highs(m, settings, skeleton=True)
     solve_s = run_highs(h)
     out = _with_marginals(h, outcome(h, info["columns"]), info, settings)
     del h  # free HiGHS before the tables are built
-    return load_solution(m, out, cols, settings, info, solve_s)
+    return load_solution(m, out, cols, settings, info, solve_s, skeleton=info.pop("skeleton"))
 
 

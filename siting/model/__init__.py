@@ -50,8 +50,7 @@ BLOCKS = (add_sets, add_sites, add_chips, add_capacity, add_generators, add_base
           add_targets, add_policy, add_cfe, add_firm, add_balance, add_objective)
 
 
-def build_model(inst: Instance, slices: Slices | None = None, op_years=None, constraints: bool = True,
-                **opts) -> pyo.ConcreteModel:
+def build_model(inst: Instance, slices: Slices | None = None, op_years=None, **opts) -> pyo.ConcreteModel:
     """Build the siting, power and chip model of ``inst``.
 
     Parameters
@@ -61,9 +60,6 @@ def build_model(inst: Instance, slices: Slices | None = None, op_years=None, con
         scenario.toml [time].
     op_years : the planning years whose operations are modelled (default all): the hourly check
         builds one year at a time at full resolution, with the investments fixed.
-    constraints : False builds the sets, variables, expressions and objective but no constraint: a
-        model to read a solution into (:func:`siting.solving.read_back`): about a quarter of the
-        full build's time and a third of its memory.
     opts : passed to every block: ``unserved_usd_per_mwh`` adds unserved energy at that price
         (:func:`siting.model.unserved.add_unserved`; the hourly check uses it).
 
@@ -79,7 +75,7 @@ def build_model(inst: Instance, slices: Slices | None = None, op_years=None, con
     m.inst = inst
     m.slices = slices
     m.ix = build_index(inst, slices, op_years)
-    m.ledger = Ledger(constraints=constraints)
+    m.ledger = Ledger()
     # the build makes millions of objects and frees almost none: Python's cyclic garbage collector,
     # run every few hundred allocations, would walk them again and again (a third of the build at 1.2M nonzeros)
     with PauseGC():

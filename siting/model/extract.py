@@ -129,11 +129,13 @@ def _with_capex(summary: pd.DataFrame, capex: pd.DataFrame, chips: pd.DataFrame,
 
 
 def _flow_values(m) -> dict:
-    """Solved values of every flow's component: name -> {index: value}."""
+    """Solved values of every flow's component: name -> {index: value} (a
+    :class:`siting.solution.ValueTable` as it is)."""
     out = {}
     for f in m.ledger.flows:
         if f.var not in out:
-            out[f.var] = _vals(getattr(m, f.var))
+            comp = getattr(m, f.var)
+            out[f.var] = comp if hasattr(comp, "row") else _vals(comp)  # a ValueTable is read as it is
     return out
 
 

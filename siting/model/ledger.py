@@ -111,8 +111,11 @@ class Flow:
         return self._at.get((s, y), [])
 
     def series(self, var, idx, n: int) -> list:
-        """The flow's terms per slice (unscaled): Pyomo terms, or numbers when ``var`` holds values."""
+        """The flow's terms per slice (unscaled): Pyomo terms, or numbers when ``var`` holds values
+        (an array for a :class:`siting.solution.ValueTable`)."""
         if self.per_slice:
+            if hasattr(var, "row"):
+                return var.row(idx)
             return [var[idx + (t,)] for t in range(n)]
         return [var[idx]] * n
 
@@ -127,9 +130,6 @@ class Ledger:
     costs: dict = field(default_factory=dict)         # component -> [callable (s, y) -> USD/yr]
     emissions: dict = field(default_factory=dict)     # name -> (kind, callable (s, y) -> tCO2/yr)
     capex: dict = field(default_factory=dict)         # component -> [callable (s, y) -> overnight USD]
-    #: False for a model built only to read a solution into (no constraint is constructed; their
-    #: families are still registered, so the binding table can name the rows)
-    constraints: bool = True
 
     # -- registration ---------------------------------------------------------------------------
     def add(self, m, name: str, component, stage: str, **family):
@@ -137,8 +137,7 @@ class Ledger:
         if stage not in STAGES:
             raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
         is_row = component.ctype.__name__ == "Constraint"
-        if self.constraints or not is_row:
-            setattr(m, name, component)
+        setattr(m, name, component)
         self.stages[name] = stage
         if family or is_row:
             self.families[name] = Family(name=name, stage=stage, **family)

@@ -35,8 +35,15 @@ def decisions_table(m) -> pd.DataFrame:
     """variable, key (the index joined by "|"), value of every investment-stage variable of a solved model."""
     rows = []
     for name, stage in m.ledger.stages.items():
-        comp = getattr(m, name, None)
-        if stage != INVESTMENT or comp is None or comp.ctype.__name__ != "Var":
+        comp = getattr(m, name, None) if stage == INVESTMENT else None
+        if comp is None:
+            continue
+        kind = getattr(comp, "kind", None)  # a siting.solution.ValueTable's (nan: no value)
+        if kind is not None:
+            if kind == "Var":
+                rows.extend((name, _key(idx), v) for idx, v in comp.items() if v == v)
+            continue
+        if comp.ctype.__name__ != "Var":
             continue
         for idx, v in comp.items():
             if v.value is not None:
