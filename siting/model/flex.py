@@ -16,7 +16,7 @@ from ..index import group
 from ..instance import crf
 from ..schema import FLEX_LEVELS
 from ..units import HOURS, mw_per_unit
-from .ledger import INVESTMENT, OPERATIONS, Flow, place_words
+from .ledger import INVESTMENT, OPERATIONS, DirectConstraint, Flow, place_words
 
 
 def lost_compute_usd_per_mwh(inst) -> dict[str, float]:
@@ -99,7 +99,7 @@ def add_flexibility(m, inst, opts) -> None:
     # before grid_year a site draws from the grid only through its flexible allowance
     early = [(s, y) for s, y in fsy if y < grid_year[s]]
     m.FLEX_EARLY_YEARS = pyo.Set(initialize=early, dimen=2, ordered=True)
-    L.add(m, "Flex_Import_Limit", pyo.Constraint(m.FLEX_EARLY_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+    L.add(m, "Flex_Import_Limit", DirectConstraint(m.FLEX_EARLY_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         None, m.Import[s, y, t] - allowance(s, y), 0.0)), OPERATIONS, unit="MW",
         what="grid import before grid_year within the flexible allowance", place=at, per_slice=True)
 
@@ -114,7 +114,7 @@ def add_flexibility(m, inst, opts) -> None:
     firm = [(s, y) for (z, y), ss in by_zy.items() for s in ss if s in levels and y >= grid_year[s]]
     m.FLEX_FIRM_SITE_YEARS = pyo.Set(initialize=firm, dimen=2, ordered=True)
     L.add(m, "GridFirm", pyo.Var(m.FLEX_FIRM_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
-    L.add(m, "Grid_Firm_Part", pyo.Constraint(m.FLEX_FIRM_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+    L.add(m, "Grid_Firm_Part", DirectConstraint(m.FLEX_FIRM_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         None, m.Import[s, y, t] - allowance(s, y) - m.GridFirm[s, y, t], 0.0)), OPERATIONS, unit="MW",
         what="the firm part of the grid import", place=at, per_slice=True)
     firm_set = set(firm)
@@ -127,14 +127,14 @@ def add_flexibility(m, inst, opts) -> None:
             return pyo.Constraint.Skip
         return (None, body, float(firm_head[z]))
 
-    L.add(m, "Flex_Zonal_Headroom", pyo.Constraint(m.FLEX_HEADROOM_ZONE_YEARS, m.SLICES, rule=zonal), OPERATIONS,
+    L.add(m, "Flex_Zonal_Headroom", DirectConstraint(m.FLEX_HEADROOM_ZONE_YEARS, m.SLICES, rule=zonal), OPERATIONS,
           unit="MW", what="the zonal headroom for firm load (zones.csv headroom_mw)", per_slice=True, tier=1.0,
           limit=True,
           place=place_words("in zone {0} in {1}"))
 
     # curtailment: IT MW idled per slice, within the chosen level's share of facility energy
     L.add(m, "Curtail", pyo.Var(m.FLEX_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
-    L.add(m, "Curtail_Limit", pyo.Constraint(m.FLEX_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+    L.add(m, "Curtail_Limit", DirectConstraint(m.FLEX_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         None, m.Curtail[s, y, t] - m.ITLoad[s, y], 0.0)), OPERATIONS, unit="MW",
         what="curtailment up to the IT load", place=at, per_slice=True)
     e_max = {s: load_w[s] * float(m.max_it_mw[s]) for s in levels}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from .ledger import OPERATIONS, balance_rule, place_words
+from .ledger import OPERATIONS, DirectConstraint, balance_rule, place_words
 
 #: the objective is in million USD: costs of order 1-1e3 keep HiGHS well scaled
 OBJECTIVE_SCALE = 1e-6
@@ -16,7 +16,7 @@ def add_balance(m, inst, opts) -> None:
     whose operations are modelled: all of SITE_YEARS unless build_model was given op_years)."""
     ix = m.ix
     m.OP_SITE_YEARS = pyo.Set(initialize=ix.op_site_years, dimen=2, ordered=True)
-    m.ledger.add(m, "Power_Balance", pyo.Constraint(m.OP_SITE_YEARS, m.SLICES, rule=balance_rule(m)), OPERATIONS,
+    m.ledger.add(m, "Power_Balance", DirectConstraint(m.OP_SITE_YEARS, m.SLICES, rule=balance_rule(m)), OPERATIONS,
                  unit="MW", what="the power supply of a site (its generators, storage and grid import)",
                  per_slice=True, tier=10.0, place=place_words("at {0} in {1}"))
 

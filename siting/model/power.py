@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
 from ..index import group
-from .ledger import INVESTMENT, OPERATIONS, Flow, linear_sum, lookup, place_words
+from .ledger import INVESTMENT, OPERATIONS, DirectConstraint, Flow, linear_sum, lookup, place_words
 
 AT = place_words("at {0} in {1}")
 
@@ -124,7 +124,7 @@ def add_dispatchable(m, kind: str, var: str, avail: str, flow: str) -> list:
         c = -1.0 if cf is None else -cf[t]
         return linear_sum([x[k, s, y, t], MonomialTermExpression((c, cap[k, s, y]))]) <= 0.0
 
-    L.add(m, avail, pyo.Constraint(iset, m.SLICES, rule=rule), OPERATIONS, unit="MW",
+    L.add(m, avail, DirectConstraint(iset, m.SLICES, rule=rule), OPERATIONS, unit="MW",
           what=f"{kind} availability (techs.csv profile)", per_slice=True, place=place_words("of {0} at {1} in {2}"))
     add_supply_flow(m, flow, var, index)
     at = ix.at(kind)
@@ -163,7 +163,7 @@ def add_grid(m, inst, opts) -> None:
     L.add(m, "Import", pyo.Var(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     imp, opn = lookup(m.Import), lookup(m.Open)
     grid_mw = {s: float(m.grid_mw[s]) for s in m.SITES}
-    L.add(m, "Grid_Import_Limit", pyo.Constraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+    L.add(m, "Grid_Import_Limit", DirectConstraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         linear_sum([imp[s, y, t], MonomialTermExpression((-grid_mw[s], opn[s, y]))]) <= 0.0)), OPERATIONS, unit="MW",
         what="the grid connection (sites.csv grid_mw)", place=AT, per_slice=True, tier=1.0, limit=True)
     zones = inst.zones.set_index("zone")
@@ -173,7 +173,7 @@ def add_grid(m, inst, opts) -> None:
     zy = [(z, y) for (z, y) in by_zy if not math.isnan(head[z]) and z not in flex_zones]
     m.HEADROOM_ZONE_YEARS = pyo.Set(initialize=zy, dimen=2, ordered=True)
     head_mw = {z: float(head[z]) for z, _ in zy}
-    L.add(m, "Zonal_Headroom", pyo.Constraint(m.HEADROOM_ZONE_YEARS, m.SLICES, rule=lambda m, z, y, t: linear_sum(
+    L.add(m, "Zonal_Headroom", DirectConstraint(m.HEADROOM_ZONE_YEARS, m.SLICES, rule=lambda m, z, y, t: linear_sum(
         [imp[s, y, t] for s in by_zy[z, y]]) <= head_mw[z]), OPERATIONS, unit="MW",
         what="the zonal grid headroom (zones.csv headroom_mw)", place=place_words("in zone {0} in {1}"),
         per_slice=True, tier=1.0, limit=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..index import group
-from .ledger import INVESTMENT, OPERATIONS, place_words
+from .ledger import INVESTMENT, OPERATIONS, DirectConstraint, place_words
 
 
 def add_tariff(m, inst, opts) -> None:
@@ -34,7 +34,7 @@ def add_tariff(m, inst, opts) -> None:
     rows = [(s, y, t) for s, y in psy for t in ix.peak_slices[s]]
     m.PEAK_SLICES = pyo.Set(initialize=rows, dimen=3, ordered=True)
     L.add(m, "PeakImport", pyo.Var(m.PEAK_SITE_YEARS, domain=pyo.NonNegativeReals), OPERATIONS)
-    L.add(m, "Peak_Import", pyo.Constraint(m.PEAK_SLICES, rule=lambda m, s, y, t: (
+    L.add(m, "Peak_Import", DirectConstraint(m.PEAK_SLICES, rule=lambda m, s, y, t: (
         None, m.Import[s, y, t] - m.PeakImport[s, y], 0.0)), OPERATIONS, unit="MW",
         what="the peak import that sets the demand charge", place=place_words("at {0} in {1}"), per_slice=True)
     peak = set(psy)

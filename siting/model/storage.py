@@ -7,7 +7,7 @@ import math
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import MonomialTermExpression as Mono
 
-from .ledger import OPERATIONS, Flow, linear_sum, lookup, place_words
+from .ledger import OPERATIONS, DirectConstraint, Flow, linear_sum, lookup, place_words
 
 
 def add_storage(m, inst, opts) -> None:
@@ -31,17 +31,17 @@ def add_storage(m, inst, opts) -> None:
     where = dict(per_slice=True, place=place_words("of {0} at {1} in {2}"))
     # each row's expression made in one step (LinearExpression of the terms): these are numerous rows
     ch, dis, soc, cap = lookup(m.Charge), lookup(m.Discharge), lookup(m.SoC), lookup(m.Cap)
-    L.add(m, "Charge_Limit", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+    L.add(m, "Charge_Limit", DirectConstraint(*idx, rule=lambda m, k, s, y, t: (
         linear_sum([ch[k, s, y, t], Mono((-1.0, cap[k, s, y]))]) <= 0.0)), OPERATIONS, unit="MW",
         what="storage charge power", **where)
-    L.add(m, "Discharge_Limit", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+    L.add(m, "Discharge_Limit", DirectConstraint(*idx, rule=lambda m, k, s, y, t: (
         linear_sum([dis[k, s, y, t], Mono((-1.0, cap[k, s, y]))]) <= 0.0)), OPERATIONS, unit="MW",
         what="storage discharge power", **where)
-    L.add(m, "SoC_Limit", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+    L.add(m, "SoC_Limit", DirectConstraint(*idx, rule=lambda m, k, s, y, t: (
         linear_sum([soc[k, s, y, t], Mono((-hours[k], cap[k, s, y]))]) <= 0.0)), OPERATIONS, unit="MWh",
         what="storage energy (techs.csv storage_hours)", **where)
     inv = {k: 1.0 / e for k, e in eff.items()}
-    L.add(m, "Storage_Energy_Balance", pyo.Constraint(*idx, rule=lambda m, k, s, y, t: (
+    L.add(m, "Storage_Energy_Balance", DirectConstraint(*idx, rule=lambda m, k, s, y, t: (
         linear_sum([soc[k, s, y, t], Mono((-1.0, soc[k, s, y, prev[t]])), Mono((-eff[k], ch[k, s, y, t])),
                     Mono((inv[k], dis[k, s, y, t]))]) == 0.0)),
         OPERATIONS, unit="MWh", what="storage state of charge", **where)

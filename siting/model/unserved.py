@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from .ledger import OPERATIONS, Flow
+from .ledger import OPERATIONS, DirectConstraint, Flow
 
 
 def add_unserved(m, inst, opts) -> None:
@@ -25,7 +25,7 @@ def add_unserved(m, inst, opts) -> None:
     m.UNSERVED_SITE_YEARS = pyo.Set(initialize=sy, dimen=2, ordered=True)
     L.add(m, "Unserved", pyo.Var(m.UNSERVED_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     pue = {s: [float(x) for x in ix.pue_t[s]] for s in ix.sites}
-    L.add(m, "Unserved_Limit", pyo.Constraint(m.UNSERVED_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
+    L.add(m, "Unserved_Limit", DirectConstraint(m.UNSERVED_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         None, m.Unserved[s, y, t] - pue[s][t] * m.ITLoad[s, y], 0.0)), OPERATIONS, unit="MW",
         what="unserved energy up to the facility load", per_slice=True)
     L.add_flow(Flow("unserved", "Unserved", [("unserved", s, y, (s, y)) for s, y in sy], role="load_reduction"))
