@@ -248,6 +248,7 @@ def _compile(m, expressions: dict | None = None) -> StandardForm:
     from pyomo.common.errors import InfeasibleConstraintException
     from pyomo.common.numeric_types import native_types
     from pyomo.core.base import SortComponents
+    from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
 
     w = _Walker()
     sorter = SortComponents.ORDERED_INDICES
@@ -262,13 +263,25 @@ def _compile(m, expressions: dict | None = None) -> StandardForm:
 
     rows, rhs, ptr = [], [], [0]
     linear, terms = w.sum_types[0], w.terms
+    ineq, eq, numbers = InequalityExpression, EqualityExpression, w.numbers
     spans = []  # (component, first row, end)
     for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True, sort=sorter):
         first = len(rows)
         for con in _component_rows(comp, sorter):
-            lb, body, ub = con.to_bounded_expression()
-            if lb is None and ub is None:
-                continue
+            e = con._expr  # a body compared to a number (siting's rows) read directly, else Pyomo's standard form
+            if e.__class__ is ineq and e._args_[1].__class__ in numbers:
+                body, ub = e._args_
+                lb = None
+            elif e.__class__ is ineq and e._args_[0].__class__ in numbers:
+                lb, body = e._args_
+                ub = None
+            elif e.__class__ is eq and e._args_[1].__class__ in numbers:
+                body, ub = e._args_
+                lb = ub
+            else:
+                lb, body, ub = con.to_bounded_expression()
+                if lb is None and ub is None:
+                    continue
             if lb.__class__ not in native_types:
                 lb = pyo.value(lb)
             if ub.__class__ not in native_types:

@@ -168,3 +168,42 @@ def test_lookup_gives_the_components_own_data_objects():
     assert type(fx) is dict and fy is m.y  # a sparse component is indexed as usual (it creates on access)
     assert all(fx[i] is m.x[i] for i in m.x.index_set())
     assert fy["b", 2] is m.y["b", 2]
+
+
+def test_direct_constraint_makes_the_rows_pyomo_makes():
+    """DirectConstraint (the per-slice families) against pyo.Constraint with the same rule: the same
+    indices in the same order, the same expressions and bounds, the same compiled form; Skip, tuples and
+    ranged rows through Pyomo's construction; a strict inequality refused with Pyomo's message."""
+    from siting.model.ledger import DirectConstraint
+
+    def rule(m, a, b, t):
+        if t == 0:
+            return pyo.Constraint.Skip
+        if t == 1:
+            return (0.0, m.x[a, b, t] + m.x[a, b, 0], 5.0)  # a tuple: a ranged row
+        if t == 2:
+            return m.x[a, b, t] == 2.0 * m.x[a, b, 1]
+        return 1.0 >= m.x[a, b, t] - m.x[a, b, 2]
+
+    def model(cls):
+        m = pyo.ConcreteModel()
+        m.A = pyo.Set(initialize=[("a", 1), ("b", 2)], dimen=2, ordered=True)
+        m.S = pyo.Set(initialize=range(4), ordered=True)
+        m.x = pyo.Var(m.A, m.S, bounds=(0, 10))
+        m.c = cls(m.A, m.S, rule=rule)
+        m.o = pyo.Objective(expr=sum(m.x.values()))
+        return m
+
+    a, b = model(pyo.Constraint), model(DirectConstraint)
+    assert list(a.c.keys()) == list(b.c.keys())
+    for (ka, ca), (kb, cb) in zip(a.c.items(), b.c.items()):
+        assert str(ca.expr) == str(cb.expr) and ca.lb == cb.lb and ca.ub == cb.ub
+        assert cb.name == f"c[{','.join(map(str, kb))}]" and cb.index() == kb and cb.parent_component() is b.c
+    fa, fb = compile_linear(a), compile_linear(b)
+    assert np.array_equal(fa.A.toarray(), fb.A.toarray()) and np.array_equal(fa.rhs, fb.rhs)
+    assert [s for _, s in fa.rows] == [s for _, s in fb.rows]
+    assert_same_form(pyomo_form(b), fb)
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(2))
+    with pytest.raises(ValueError, match="strict inequality"):
+        m.c = DirectConstraint(range(2), rule=lambda m, i: m.x[i] < 1)
