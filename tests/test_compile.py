@@ -196,7 +196,7 @@ def test_direct_constraint_makes_the_rows_pyomo_makes():
 
     a, b = model(pyo.Constraint), model(DirectConstraint)
     assert list(a.c.keys()) == list(b.c.keys())
-    for (ka, ca), (kb, cb) in zip(a.c.items(), b.c.items()):
+    for (_, ca), (kb, cb) in zip(a.c.items(), b.c.items()):
         assert str(ca.expr) == str(cb.expr) and ca.lb == cb.lb and ca.ub == cb.ub
         assert cb.name == f"c[{','.join(map(str, kb))}]" and cb.index() == kb and cb.parent_component() is b.c
     fa, fb = compile_linear(a), compile_linear(b)
