@@ -207,3 +207,45 @@ def test_direct_constraint_makes_the_rows_pyomo_makes():
     m.x = pyo.Var(range(2))
     with pytest.raises(ValueError, match="strict inequality"):
         m.c = DirectConstraint(range(2), rule=lambda m, i: m.x[i] < 1)
+
+
+def test_direct_var_makes_the_variables_pyomo_makes():
+    """DirectVar (the per-slice variables) against pyo.Var: the same indices in the same order, domains and
+    bounds, for products of one, two and three sets; bounds by a rule per index through Pyomo's construction."""
+    from siting.model.ledger import DirectVar
+
+    m = pyo.ConcreteModel()
+    m.A = pyo.Set(initialize=[("a", 1), ("b", 2)], dimen=2, ordered=True)
+    m.S = pyo.Set(initialize=range(3), ordered=True)
+    m.B = pyo.Set(initialize=["p", "q"], ordered=True)
+    m.E = pyo.Set(initialize=[], dimen=2, ordered=True)
+    cases = [((m.A, m.S), {"domain": pyo.NonNegativeReals}), ((m.B, m.S), {"bounds": (0, 4)}),
+             ((m.B, m.A, m.S), {"domain": pyo.Binary}), ((m.B,), {"bounds": lambda m, b: (0, len(b))}),
+             ((m.E, m.S), {})]
+    for i, (sets, kw) in enumerate(cases):
+        setattr(m, f"ref{i}", pyo.Var(*sets, **kw))
+        setattr(m, f"new{i}", DirectVar(*sets, **kw))
+        a, b = getattr(m, f"ref{i}"), getattr(m, f"new{i}")
+        assert list(a.keys()) == list(b.keys())
+        assert [(v.bounds, v.domain, v.value, v.fixed, v.index()) for v in a.values()] == \
+            [(v.bounds, v.domain, v.value, v.fixed, v.index()) for v in b.values()]
+        assert all(v.parent_component() is b for v in b.values())
+
+
+@pytest.mark.parametrize("name", ["toy", "us_regions_small"])
+def test_column_data_equals_each_variables_own_bounds(name):
+    """siting.solver.column_data (asked once per distinct domain and bounds) against each variable's own
+    ``bounds`` and ``is_integer``, on the bundled instances' columns and on variables of every kind."""
+    from siting.solver import column_data
+
+    m = siting.build_model(siting.load_instance(INSTANCES / name))
+    m.p = pyo.Param(initialize=3.0, mutable=True)
+    m.extra = pyo.Var(range(4), domain=pyo.Integers, bounds=lambda m, i: (None if i % 2 else -i, m.p if i else None))
+    m.bin = pyo.Var(domain=pyo.Binary)
+    cols = compile_linear(m).columns + list(m.extra.values()) + [m.bin]
+    lower, upper, is_int = column_data(cols)
+    own = [v.bounds for v in cols]
+    assert lower.tolist() == [-np.inf if b[0] is None else b[0] for b in own]
+    assert upper.tolist() == [np.inf if b[1] is None else b[1] for b in own]
+    assert is_int.tolist() == [v.is_integer() for v in cols]
+    assert is_int[-5:].all() and upper[-5] == np.inf and upper[-4] == 3.0

@@ -743,13 +743,24 @@ def test_released_model_gives_the_tables_of_the_kept_model_with_every_feature(ca
 
 def test_free_model_takes_the_model_apart():
     """free_model leaves no component and drops the ledger, index and instance (which hold the cost terms
-    that refer back to the model)."""
+    that refer back to the model); with the collector off, the variables and the objective are freed at
+    once (a scalar component's data dict holds the component itself)."""
+    import gc
+    import weakref
+
     from siting.solving import free_model
 
     m = siting.build_model(siting.load_instance(TOY))
-    free_model(m)
-    assert not list(m.component_objects())
-    assert not any(hasattr(m, name) for name in ("ledger", "ix", "inst", "slices"))
+    held = [weakref.ref(v) for v in (next(iter(m.Gen.values())), next(iter(m.Open.values())))]
+    held.append(weakref.ref(m.Total_Cost))
+    gc.disable()  # what reference counting alone frees
+    try:
+        free_model(m)
+        assert not list(m.component_objects())
+        assert not any(hasattr(m, name) for name in ("ledger", "ix", "inst", "slices"))
+        assert all(r() is None for r in held), "a variable or the objective outlived free_model"
+    finally:
+        gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------

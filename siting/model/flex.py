@@ -16,7 +16,7 @@ from ..index import group
 from ..instance import crf
 from ..schema import FLEX_LEVELS
 from ..units import HOURS, mw_per_unit
-from .ledger import INVESTMENT, OPERATIONS, DirectConstraint, Flow, place_words
+from .ledger import INVESTMENT, OPERATIONS, DirectConstraint, DirectVar, Flow, place_words
 
 
 def lost_compute_usd_per_mwh(inst) -> dict[str, float]:
@@ -113,7 +113,7 @@ def add_flexibility(m, inst, opts) -> None:
             by_zy.setdefault((z, y), []).append(s)
     firm = [(s, y) for (z, y), ss in by_zy.items() for s in ss if s in levels and y >= grid_year[s]]
     m.FLEX_FIRM_SITE_YEARS = pyo.Set(initialize=firm, dimen=2, ordered=True)
-    L.add(m, "GridFirm", pyo.Var(m.FLEX_FIRM_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    L.add(m, "GridFirm", DirectVar(m.FLEX_FIRM_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     L.add(m, "Grid_Firm_Part", DirectConstraint(m.FLEX_FIRM_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         None, m.Import[s, y, t] - allowance(s, y) - m.GridFirm[s, y, t], 0.0)), OPERATIONS, unit="MW",
         what="the firm part of the grid import", place=at, per_slice=True)
@@ -133,7 +133,7 @@ def add_flexibility(m, inst, opts) -> None:
           place=place_words("in zone {0} in {1}"))
 
     # curtailment: IT MW idled per slice, within the chosen level's share of facility energy
-    L.add(m, "Curtail", pyo.Var(m.FLEX_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    L.add(m, "Curtail", DirectVar(m.FLEX_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     L.add(m, "Curtail_Limit", DirectConstraint(m.FLEX_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         None, m.Curtail[s, y, t] - m.ITLoad[s, y], 0.0)), OPERATIONS, unit="MW",
         what="curtailment up to the IT load", place=at, per_slice=True)

@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import MonomialTermExpression
 
 from ..index import group
-from .ledger import INVESTMENT, OPERATIONS, DirectConstraint, Flow, linear_sum, lookup, place_words
+from .ledger import INVESTMENT, OPERATIONS, DirectConstraint, DirectVar, Flow, linear_sum, lookup, place_words
 
 AT = place_words("at {0} in {1}")
 
@@ -113,7 +113,7 @@ def add_dispatchable(m, kind: str, var: str, avail: str, flow: str) -> list:
     iset = m.GEN_SITE_YEARS if kind == "generator" else pyo.Set(initialize=index, dimen=3, ordered=True)
     if kind != "generator":
         setattr(m, f"{kind.upper()}_SITE_YEARS", iset)
-    L.add(m, var, pyo.Var(iset, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    L.add(m, var, DirectVar(iset, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     out = getattr(m, var)
     cf_lists = {key: np.asarray(v, dtype=float).tolist() for key, v in ix.cf.items()}
 
@@ -160,7 +160,7 @@ def add_grid(m, inst, opts) -> None:
     if len(m.GRID_SITE_YEARS) == 0:
         return
     L, ix = m.ledger, m.ix
-    L.add(m, "Import", pyo.Var(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    L.add(m, "Import", DirectVar(m.GRID_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     imp, opn = lookup(m.Import), lookup(m.Open)
     grid_mw = {s: float(m.grid_mw[s]) for s in m.SITES}
     L.add(m, "Grid_Import_Limit", DirectConstraint(m.GRID_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (

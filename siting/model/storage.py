@@ -7,7 +7,7 @@ import math
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import MonomialTermExpression as Mono
 
-from .ledger import OPERATIONS, DirectConstraint, Flow, linear_sum, lookup, place_words
+from .ledger import OPERATIONS, DirectConstraint, DirectVar, Flow, linear_sum, lookup, place_words
 
 
 def add_storage(m, inst, opts) -> None:
@@ -26,7 +26,7 @@ def add_storage(m, inst, opts) -> None:
     hours = {k: float(techs.at[k, "storage_hours"]) for k in m.STORAGE}
     idx = (m.STORAGE_SITE_YEARS, m.SLICES)
     for name in ("Charge", "Discharge", "SoC"):
-        L.add(m, name, pyo.Var(*idx, domain=pyo.NonNegativeReals), OPERATIONS)
+        L.add(m, name, DirectVar(*idx, domain=pyo.NonNegativeReals), OPERATIONS)
     prev = ix.slices.prev().tolist()
     where = dict(per_slice=True, place=place_words("of {0} at {1} in {2}"))
     # each row's expression made in one step (LinearExpression of the terms): these are numerous rows

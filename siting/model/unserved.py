@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from .ledger import OPERATIONS, DirectConstraint, Flow
+from .ledger import OPERATIONS, DirectConstraint, DirectVar, Flow
 
 
 def add_unserved(m, inst, opts) -> None:
@@ -23,7 +23,7 @@ def add_unserved(m, inst, opts) -> None:
     v = float(v)
     sy = ix.op_site_years
     m.UNSERVED_SITE_YEARS = pyo.Set(initialize=sy, dimen=2, ordered=True)
-    L.add(m, "Unserved", pyo.Var(m.UNSERVED_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
+    L.add(m, "Unserved", DirectVar(m.UNSERVED_SITE_YEARS, m.SLICES, domain=pyo.NonNegativeReals), OPERATIONS)
     pue = {s: [float(x) for x in ix.pue_t[s]] for s in ix.sites}
     L.add(m, "Unserved_Limit", DirectConstraint(m.UNSERVED_SITE_YEARS, m.SLICES, rule=lambda m, s, y, t: (
         None, m.Unserved[s, y, t] - pue[s][t] * m.ITLoad[s, y], 0.0)), OPERATIONS, unit="MW",
