@@ -44,7 +44,8 @@ if how in ("arrays", "pyomo_arrays"):
     if how == "pyomo_arrays":
         import siting.compile
         from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
-        siting.compile.compile_linear = lambda m: LinearStandardFormCompiler().write(m, mixed_form=True)
+        siting.compile.compile_linear = lambda m, expressions=None: LinearStandardFormCompiler().write(
+            m, mixed_form=True)
     h, cols, info = to_highs(m, {"relax": True})
     t1 = time.perf_counter()
     h.run()
