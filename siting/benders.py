@@ -157,17 +157,15 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     first stability centre when it satisfies the master's rows, else the centre only. ``t0``: the
     ``time.perf_counter()`` the time limit and the iteration times count from (default: now).
     """
-    from .solver import _limit_rows, column_bounds, compile_model, integer_columns, objective_floor, row_senses
+    from .solver import _limit_rows, column_data, compile_model, objective_floor, row_senses
 
     t0 = time.perf_counter() if t0 is None else t0
     sf = compile_model(m)
-    n = len(sf.columns)
-    cost = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
+    cost, offset = sf.objective()
     # bounds and gaps net of the shortfall penalty no plan avoids (added back to the bounds reported)
     floor = objective_floor(m)
-    offset = (float(sf.c_offset[0]) if len(sf.c_offset) else 0.0) - floor
-    lower, upper = column_bounds(sf.columns)
-    is_int = integer_columns(sf.columns)
+    offset -= floor
+    lower, upper, is_int = column_data(sf.columns)
     sense = row_senses(sf)
     rhs = np.asarray(sf.rhs, dtype=float)
     inv, col_year, row_year, A = _split(m, sf)

@@ -46,6 +46,11 @@ class StandardForm:
     layout: dict | None = None
     expressions: dict | None = None
 
+    def objective(self) -> tuple[np.ndarray, float]:
+        """The objective's cost per column (zeros without an objective) and its constant."""
+        cost = self.c.toarray()[0] if self.c.shape[0] else np.zeros(len(self.columns))
+        return cost, (float(self.c_offset[0]) if len(self.c_offset) else 0.0)
+
 
 @dataclass
 class Rows:

@@ -52,7 +52,7 @@ def relax(m, settings: dict | None = None, integer: bool = False) -> tuple[dict,
     """
     import scipy.sparse as sp
 
-    from .solver import column_bounds, compile_model, integer_columns, new_highs, new_lp, outcome, row_senses, run
+    from .solver import column_data, compile_model, new_highs, new_lp, outcome, row_senses, run
 
     settings = settings or {}
     sf = compile_model(m)
@@ -86,11 +86,11 @@ def relax(m, settings: dict | None = None, integer: bool = False) -> tuple[dict,
             s_place.append(place)
     k = len(s_row)
     # the model's columns at no cost, then the slack columns (>= 0) at theirs
-    lower, upper = column_bounds(cols)
+    lower, upper, col_int = column_data(cols)
     S = sp.csc_matrix((np.asarray(s_sign, dtype=float), (np.asarray(s_row, dtype=np.int64), np.arange(k))),
                       shape=(nrow, k))
     B = sp.hstack([A, S], format="csc")
-    is_int = np.r_[integer_columns(cols), np.zeros(k, dtype=bool)] if integer else None
+    is_int = np.r_[col_int, np.zeros(k, dtype=bool)] if integer else None
     lp = new_lp(B, sense, rhs, np.r_[np.zeros(n), np.asarray(s_cost, dtype=float)], np.r_[lower, np.zeros(k)],
                 np.r_[upper, np.full(k, np.inf)], is_int)
     del B, S, A, lower, upper

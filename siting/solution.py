@@ -30,8 +30,10 @@ class ValueTable:
     """
 
     def __init__(self, name: str, kind: str, keys: list, values: np.ndarray, per_slice: int | None = None):
+        import pyomo.environ as pyo
+
         self.name = name
-        self.kind = kind  # "Var" or "Expression"
+        self.ctype = pyo.Var if kind == "Var" else pyo.Expression  # as a Pyomo component's
         if per_slice:  # X's members as tuples, whatever X's dimension
             keys = [k if isinstance(k, tuple) else (k,) for k in keys]
         self._keys = keys
@@ -127,7 +129,6 @@ class SolvedModel:
         self._x = x
         self._tables: dict = {}
         self.inst, self.ix, self.slices = skeleton.inst, skeleton.ix, skeleton.slices
-        self.name = getattr(skeleton.inst, "name", "")
         for k, v in skeleton.attributes.items():
             setattr(self, k, v)
         emissions = {}
@@ -191,12 +192,12 @@ def expressions_of(m) -> dict:
 
 def _per_slice(comp, slices) -> list | None:
     """X of a component indexed by ``X x SLICES`` (its keys in the product's order), else None."""
-    if slices is None or not comp.is_indexed():
+    from .model.ledger import product_sets
+
+    sets = product_sets(comp)
+    if slices is None or len(sets) != 2 or sets[1] is not slices:
         return None
-    subsets = list(comp.index_set().subsets(expand_all_set_operators=False))
-    if len(subsets) != 2 or subsets[1] is not slices:
-        return None
-    base = list(subsets[0])
+    base = list(sets[0])
     return base if len(comp) == len(base) * len(slices) else None
 
 
@@ -231,8 +232,7 @@ def record(m, sf) -> Skeleton:
             variables[comp.name] = _VarShape(keys, None, cols, fixed)
     sets = {s.name: list(s) for s in m.component_objects(pyo.Set, descend_into=True)
             if not isinstance(s, SetOperator)}
-    cost = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(len(sf.columns))
-    offset = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
+    cost, offset = sf.objective()
     attributes = {k: getattr(m, k) for k in ("unavoidable_shortfall_usd",) if hasattr(m, k)}
     ledger = dataclasses.replace(m.ledger, costs={}, capex={})  # their terms are Pyomo expressions
     return Skeleton(inst=m.inst, ix=m.ix, slices=m.slices, ledger=ledger, sets=sets, variables=variables,

@@ -22,8 +22,8 @@ import numpy as np
 
 from .errors import InfeasibleError
 
-__all__ = ["compile_model", "row_senses", "column_data", "column_bounds", "integer_columns", "LpArrays", "new_lp",
-           "new_highs", "to_highs", "run", "run_highs", "Outcome", "outcome", "marginal_values", "Deadline"]
+__all__ = ["compile_model", "row_senses", "column_data", "LpArrays", "new_lp", "new_highs", "to_highs", "run",
+           "run_highs", "Outcome", "outcome", "marginal_values", "Deadline"]
 
 log = logging.getLogger("siting")
 
@@ -84,17 +84,6 @@ def column_data(cols) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     upper = np.fromiter((b[1] for b in out), dtype=float, count=n)
     is_int = np.fromiter((b[2] for b in out), dtype=bool, count=n)
     return lower, upper, is_int
-
-
-def column_bounds(cols) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of the Pyomo variables ``cols`` (``None`` as -inf / +inf)."""
-    lower, upper, _ = column_data(cols)
-    return lower, upper
-
-
-def integer_columns(cols) -> np.ndarray:
-    """Whether each of the Pyomo variables ``cols`` is integer (or binary)."""
-    return column_data(cols)[2]
 
 
 @dataclass
@@ -207,8 +196,7 @@ def _to_highs(m, settings: dict, skeleton: bool = False):
         sf = compile_model(m)
     cols = sf.columns
     n, nrow = len(cols), len(sf.rows)
-    cost = sf.c.toarray()[0] if sf.c.shape[0] else np.zeros(n)
-    offset = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
+    cost, offset = sf.objective()
     lower, upper, is_int = column_data(cols)
     relax = bool(settings.get("relax"))
     nnz = int(sf.A.nnz)

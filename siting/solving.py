@@ -362,9 +362,8 @@ def load_solution(m, out: Outcome, cols, settings: dict, info: dict, solve_s: fl
         tables["binding"] = binding_table(m, out.marginals)
     objective = (m.objective if skeleton is not None else float(pyo.value(m.Total_Cost))) / OBJECTIVE_SCALE
     timings = {"handoff_s": info["handoff_s"], "solve_s": solve_s, "extract_s": time.perf_counter() - t2}
-    for k in ("rebuild_s", "marginals_s"):
-        if k in info:
-            timings[k] = info[k]
+    if "marginals_s" in info:
+        timings["marginals_s"] = info["marginals_s"]
     size = {k: info[k] for k in ("rows", "columns", "nonzeros", "integers")}
     return Results(tables=tables, status=status, objective=objective, mip_gap=gap, solve_seconds=solve_s,
                    model_size=size, timings=timings, scenario=dict(m.inst.scenario), instance_name=m.inst.name,

@@ -36,7 +36,7 @@ from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpressio
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
 __all__ = ["INVESTMENT", "OPERATIONS", "Family", "Flow", "Ledger", "place_words", "lookup", "linear_sum",
-           "balance_rule", "DirectConstraint", "DirectVar"]
+           "balance_rule", "DirectConstraint", "DirectVar", "product_sets"]
 
 INVESTMENT = "investment"
 OPERATIONS = "operations"
@@ -193,7 +193,7 @@ def _flows_at(m, s, y, roles, values=None):
             yield f, label, idx, v
 
 
-def _index_sets(comp) -> list:
+def product_sets(comp) -> list:
     """The sets whose product indexes ``comp`` (one set when it is not a product)."""
     from pyomo.core.base.set import SetProduct
 
@@ -247,7 +247,7 @@ class DirectConstraint(IndexedConstraint):
 
         rule, block, d = self._row_rule, self.parent_block(), self._data
         ref, new, plain = weakref.ref(self), ConstraintData.__new__, self._plain
-        for index in _indices(_index_sets(self)):
+        for index in _indices(product_sets(self)):
             expr = rule(block, *index) if index.__class__ is tuple else rule(block, index)
             if expr.__class__ in plain and getattr(expr, "strict", False) is False:
                 row = new(ConstraintData)
@@ -274,7 +274,7 @@ class DirectVar(IndexedVar):
         if self._anonymous_sets is not None:
             for s in self._anonymous_sets:
                 s.construct()
-        it = _indices(_index_sets(self))
+        it = _indices(product_sets(self))
         first = next(it, None)
         if first is None:
             return

@@ -35,19 +35,10 @@ def decisions_table(m) -> pd.DataFrame:
     """variable, key (the index joined by "|"), value of every investment-stage variable of a solved model."""
     rows = []
     for name, stage in m.ledger.stages.items():
-        comp = getattr(m, name, None) if stage == INVESTMENT else None
-        if comp is None:
+        comp = getattr(m, name, None)  # a Pyomo Var, or a siting.solution.ValueTable
+        if stage != INVESTMENT or comp is None or comp.ctype.__name__ != "Var":
             continue
-        kind = getattr(comp, "kind", None)  # a siting.solution.ValueTable's (nan: no value)
-        if kind is not None:
-            if kind == "Var":
-                rows.extend((name, _key(idx), v) for idx, v in comp.items() if v == v)
-            continue
-        if comp.ctype.__name__ != "Var":
-            continue
-        for idx, v in comp.items():
-            if v.value is not None:
-                rows.append((name, _key(idx), float(v.value)))
+        rows.extend((name, _key(idx), float(v)) for idx, v in comp.extract_values().items() if v is not None)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
