@@ -393,8 +393,11 @@ def _csc(data, index, ptr, ncol: int):
     """Rows given as CSR arrays, in CSC with duplicates summed and zeros dropped."""
     import scipy.sparse as sp
 
-    A = sp.csr_matrix((np.frombuffer(data, dtype=np.float64), np.frombuffer(index, dtype=np.int32),
-                       np.asarray(ptr, dtype=np.int64)), shape=(len(ptr) - 1, ncol)).tocsc()
+    # copies, made here: a view of the growing arrays handed to scipy stays alive in its frames for as long
+    # as anything holds them (a profiler, a traceback; Dask's sampling profiler does), and the arrays could
+    # then not be emptied for the expressions (BufferError)
+    values, columns = np.frombuffer(data, dtype=np.float64).copy(), np.frombuffer(index, dtype=np.int32).copy()
+    A = sp.csr_matrix((values, columns, np.asarray(ptr, dtype=np.int64)), shape=(len(ptr) - 1, ncol)).tocsc()
     A.sum_duplicates()
     A.eliminate_zeros()
     return A

@@ -249,3 +249,23 @@ def test_column_data_equals_each_variables_own_bounds(name):
     assert upper.tolist() == [np.inf if b[1] is None else b[1] for b in own]
     assert is_int.tolist() == [v.is_integer() for v in cols]
     assert is_int[-5:].all() and upper[-5] == np.inf and upper[-4] == 3.0
+
+
+def test_the_compile_holds_under_a_profiler_that_keeps_every_frame():
+    """A profiler that keeps frames (Dask's sampling profiler does, for a moment) keeps their local
+    variables alive: the compile must not hand scipy a view of the arrays it then empties (it did, and a
+    scenario of a sweep on a Dask cluster failed with ``BufferError`` now and then)."""
+    import sys
+
+    from siting.solution import expressions_of
+
+    m = siting.build_model(siting.load_instance(INSTANCES / "toy"))
+    held = []
+    sys.setprofile(lambda frame, event, arg: held.append(frame) if event == "return" else None)
+    try:
+        b = compile_linear(m, expressions=expressions_of(m))
+    finally:
+        sys.setprofile(None)
+    assert held, "the profiler saw no frame"
+    assert_same_form(pyomo_form(m), b)
+    assert b.expressions
