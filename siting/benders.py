@@ -144,12 +144,15 @@ class _Projection:
 
 
 def solve_benders(m, settings: dict, progress=None, client=None, start: dict | None = None,
-                  t0: float | None = None):
+                  t0: float | None = None, free: bool = False):
     """Solve model ``m`` (built with ``unserved_usd_per_mwh``) by Benders.
 
-    Returns ``(cols, x, objective, info, size, status)``: the compiled columns, the value of each
-    (the best plan), its objective in objective units, :class:`BendersInfo`, the model size and
-    ``"optimal"`` (gap within ``mip_gap``) or ``"time_limit"``. ``settings``: mip_gap (default
+    Returns ``(skeleton, x, objective, info, size, status)``: what the result tables need of ``m``
+    (a :class:`siting.solution.Skeleton`: they are read from ``x`` with ``skeleton.solved(x)``), the
+    value of each compiled column (the best plan), its objective in objective units,
+    :class:`BendersInfo`, the model size and ``"optimal"`` (gap within ``mip_gap``) or
+    ``"time_limit"``. ``free``: take ``m`` apart (:func:`siting.solving.free_model`) once it is
+    compiled, so that the iterations run without the Pyomo model in memory. ``settings``: mip_gap (default
     1e-4), time_limit, threads, log. ``progress``: called with the :class:`BendersInfo` after every
     iteration. ``client``: None (subproblems in this process) or a ``dask.distributed.Client``
     (subproblems on its workers). ``start``: investment values by variable name (a plan from a
@@ -157,10 +160,13 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     first stability centre when it satisfies the master's rows, else the centre only. ``t0``: the
     ``time.perf_counter()`` the time limit and the iteration times count from (default: now).
     """
+    from .solution import expressions_of, record
     from .solver import _limit_rows, column_data, compile_model, objective_floor, row_senses
+    from .solving import free_model, release_memory
 
     t0 = time.perf_counter() if t0 is None else t0
-    sf = compile_model(m)
+    sf = compile_model(m, expressions_of(m))
+    skeleton = record(m, sf)
     cost, offset = sf.objective()
     # bounds and gaps net of the shortfall penalty no plan avoids (added back to the bounds reported)
     floor = objective_floor(m)
@@ -171,6 +177,13 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     inv, col_year, row_year, A = _split(m, sf)
     years = sorted({int(y) for y in row_year if y >= 0})
     inv_cols = np.flatnonzero(inv)
+    lim = _limit_rows(m, sf)
+    names = [sf.columns[j].name for j in inv_cols] if start else None
+    shape = (len(sf.rows), len(sf.columns), int(sf.A.nnz))
+    del sf  # its rows and columns are the model's constraints and variables
+    if free:
+        free_model(m)
+        release_memory(collect=False)
     # subproblems
     links, ops_of, data = {}, {}, {}
     for y in years:
@@ -186,22 +199,21 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
              len(inv_cols), len(years), pool.where)
     x_start = None
     if start:
-        x_start = np.array([start.get(sf.columns[j].name, np.nan) for j in inv_cols])
+        x_start = np.array([start.get(name, np.nan) for name in names])
         missing = np.isnan(x_start)
         x_start[missing] = lower[inv_cols][missing]
         log.info("benders: a starting plan for %d of %d investment columns", int((~missing).sum()), len(inv_cols))
     try:
-        cols, x, best, info, size, status = _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int,
-                                                  sense, rhs, A, inv, row_year, settings, progress, t0, x_start)
+        x, best, info, size, status = _loop(pool, years, links, ops_of, shape, cost, offset, lower, upper, is_int,
+                                            sense, rhs, A, inv, row_year, settings, progress, t0, x_start)
     finally:
         pool.close()
     info.lower_bound += floor
     info.upper_bound += floor
     info.floor = floor
-    lim = _limit_rows(m, sf)
     if info.row_duals is not None and lim and len(lim["row"]):
         info.marginals = {**lim, "dual": info.row_duals[lim["row"]], "value": (A @ x)[lim["row"]]}
-    return cols, x, best + floor, info, size, status
+    return skeleton, x, best + floor, info, size, status
 
 
 def _row_duals(pool, master, x_best, years, links, pos, row_year, mrows, int_idx, set_integrality, run_master):
@@ -231,7 +243,7 @@ def _row_duals(pool, master, x_best, years, links, pos, row_year, mrows, int_idx
     return duals
 
 
-def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, sense, rhs, A, inv, row_year,
+def _loop(pool, years, links, ops_of, shape, cost, offset, lower, upper, is_int, sense, rhs, A, inv, row_year,
           settings, progress, t0, x_start=None):
     import highspy
     import scipy.sparse as sp
@@ -241,8 +253,7 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
 
     gap_goal = float(settings.get("mip_gap") or 1e-4)
     limit = float(settings.get("time_limit") or np.inf)
-    cols = sf.columns
-    n = len(cols)
+    n_rows, n, nnz = shape
     inv_cols = np.flatnonzero(inv)
     n_inv = len(inv_cols)
     pos = np.full(n, -1, dtype=np.int64)
@@ -477,6 +488,6 @@ def _loop(pool, years, links, ops_of, sf, cost, offset, lower, upper, is_int, se
                                     set_integrality, run_master)
     status = "optimal" if info.upper_bound - info.lower_bound <= gap_goal * abs(info.upper_bound) + 1e-9 \
         else "time_limit"
-    size = {"rows": len(sf.rows), "columns": n, "nonzeros": int(sf.A.nnz), "integers": int(is_int.sum()),
+    size = {"rows": n_rows, "columns": n, "nonzeros": nnz, "integers": int(is_int.sum()),
             "handoff_s": 0.0, "is_int": is_int, "lower": lower, "upper": upper}
-    return cols, x, best["ub"], info, size, status
+    return x, best["ub"], info, size, status

@@ -128,14 +128,14 @@ def solve_decomposed(inst: Instance, slices, settings: dict, client=None, worker
 
             c = stack.enter_context(_connect(client, workers, len(inst.years)))
         bar = stack.enter_context(_benders_bar(progress, settings.get("mip_gap") or 1e-4))
-        cols, x, ub, info, size, status = solve_benders(m, settings, progress=bar, client=c, start=start, t0=t0)
+        # free: the model is taken apart once compiled, so the iterations run without it
+        skeleton, x, ub, info, size, status = solve_benders(m, settings, progress=bar, client=c, start=start, t0=t0,
+                                                            free=True)
     solve_s = time.perf_counter() - t0
     gap = (info.upper_bound - info.lower_bound) / max(abs(info.upper_bound - info.floor), 1e-12)
     out = Outcome(status=None, status_text=status, has_solution=True, mip_gap=max(0.0, gap), x=x, kind=status,
                   marginals=info.marginals)
-    res = load_solution(m, out, cols, settings, size, solve_s)
-    del cols
-    free_model(m)
+    res = load_solution(None, out, None, settings, size, solve_s, skeleton=skeleton)
     res.method, res.iterations = "benders", info.iterations
     res.lower_bound = info.lower_bound / OBJECTIVE_SCALE
     res.timings["benders_history"] = [list(h) for h in info.history]

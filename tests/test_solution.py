@@ -83,3 +83,29 @@ def test_value_tables_of_per_slice_and_plain_components():
     assert dict(sm.e.items()) == {k: pyo.value(e) for k, e in m.e.items()}
     assert sm.A == ["a", "b"] and sm.component("nothing") is None
     assert sm.objective == pytest.approx(pyo.value(m.o))
+
+
+def test_the_decomposition_reads_its_tables_from_the_skeleton_and_frees_the_model():
+    """solve_benders keeps the skeleton: its tables at the best plan equal those Pyomo evaluates on the kept
+    model with the plan's values loaded; with ``free=True`` the model is taken apart before the iterations,
+    and the plan is the same."""
+    from siting.benders import UNSERVED_USD_PER_MWH, solve_benders
+    from siting.solver import compile_model
+
+    inst = siting.load_instance(INSTANCES / "toy")
+    m = siting.build_model(inst, unserved_usd_per_mwh=UNSERVED_USD_PER_MWH)
+    sk, x, best, *_ = solve_benders(m, {"mip_gap": 1e-6})
+    for v, val in zip(compile_model(m).columns, x.tolist()):  # the same columns, compiled again
+        v.set_value(val, skip_validation=True)
+    sm = sk.solved(x)
+    got, ref = extract_tables(sm), extract_tables(m)
+    got["decisions"], ref["decisions"] = decisions_table(sm), decisions_table(m)
+    for name, df in ref.items():
+        pd.testing.assert_frame_equal(got[name], df, check_exact=False, rtol=1e-9, atol=1e-6, obj=name)
+    assert sm.objective == pytest.approx(pyo.value(m.Total_Cost), rel=1e-12)
+    assert sm.objective == pytest.approx(best, rel=1e-12)
+
+    m2 = siting.build_model(inst, unserved_usd_per_mwh=UNSERVED_USD_PER_MWH)
+    _, x2, best2, *_ = solve_benders(m2, {"mip_gap": 1e-6}, free=True)
+    assert not list(m2.component_objects()) and not hasattr(m2, "ledger")
+    assert best2 == pytest.approx(best, rel=1e-9)
