@@ -158,8 +158,9 @@ def run_size(sites: int, years: int, days: int, mode: str, mip_gap: float, time_
 
     import siting
     from siting.model.objective import OBJECTIVE_SCALE
+    from siting.solution import release_memory
     from siting.solver import outcome
-    from siting.solving import hand_off, read_back, release_memory
+    from siting.solving import hand_off, read_back
     from siting.timeseries import make_slices
 
     work = Path(tempfile.mkdtemp(prefix="siting-bench-")) if keep is None else keep

@@ -151,7 +151,7 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     (a :class:`siting.solution.Skeleton`: they are read from ``x`` with ``skeleton.solved(x)``), the
     value of each compiled column (the best plan), its objective in objective units,
     :class:`BendersInfo`, the model size and ``"optimal"`` (gap within ``mip_gap``) or
-    ``"time_limit"``. ``free``: take ``m`` apart (:func:`siting.solving.free_model`) once it is
+    ``"time_limit"``. ``free``: take ``m`` apart (:func:`siting.solution.free_model`) once it is
     compiled, so that the iterations run without the Pyomo model in memory. ``settings``: mip_gap (default
     1e-4), time_limit, threads, log. ``progress``: called with the :class:`BendersInfo` after every
     iteration. ``client``: None (subproblems in this process) or a ``dask.distributed.Client``
@@ -160,9 +160,8 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     first stability centre when it satisfies the master's rows, else the centre only. ``t0``: the
     ``time.perf_counter()`` the time limit and the iteration times count from (default: now).
     """
-    from .solution import expressions_of, record
+    from .solution import expressions_of, free_model, record, release_memory
     from .solver import _limit_rows, column_data, compile_model, objective_floor, row_senses
-    from .solving import free_model, release_memory
 
     t0 = time.perf_counter() if t0 is None else t0
     sf = compile_model(m, expressions_of(m))

@@ -101,7 +101,8 @@ def _check_year(inst: Instance, decisions: pd.DataFrame, year: int, settings: di
     from .model import build_model
     from .model.ledger import INVESTMENT, energy_mwh, served_mwh
     from .model.plan import fix_decisions
-    from .solving import free_model, solve_model
+    from .solution import free_model
+    from .solving import solve_model
     from .timeseries import make_slices
 
     t0 = time.perf_counter()

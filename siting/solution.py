@@ -9,7 +9,8 @@ members of the model's sets, every named Expression compiled over the columns
 the instance, index and ledger. After the solve, :meth:`Skeleton.solved` turns HiGHS's column
 values into a :class:`SolvedModel`, which :func:`siting.model.extract.extract_tables` reads as it
 reads a solved Pyomo model: ``m.Open``, ``m.AnnualCost`` are :class:`ValueTable` (index -> value),
-``m.SITES`` a list. No model is built a second time.
+``m.SITES`` a list. No model is built a second time. The model itself is taken apart
+(:func:`free_model`) and the freed pages returned to the system (:func:`release_memory`).
 """
 
 from __future__ import annotations
@@ -237,3 +238,36 @@ def record(m, sf) -> Skeleton:
     ledger = dataclasses.replace(m.ledger, costs={}, capex={})  # their terms are Pyomo expressions
     return Skeleton(inst=m.inst, ix=m.ix, slices=m.slices, ledger=ledger, sets=sets, variables=variables,
                     expressions=dict(sf.expressions or {}), cost=cost, cost_offset=offset, attributes=attributes)
+
+
+def free_model(m) -> None:
+    """Take ``m`` apart (every component deleted and emptied, the instance, index and ledger dropped)
+    so that reference counting frees it at once. Left whole, the model is held in reference cycles
+    (the ledger's terms refer back to it; a scalar component, as the objective, holds itself in its
+    data dict, and with it its expression and every variable in it) and only Python's cyclic
+    collector frees it, after walking its millions of objects: 4 s at 1.2M nonzeros, against 0.7 s
+    taken apart, and no collection is needed after it (a few hundred small objects are left)."""
+    for c in list(m.component_objects(descend_into=False)):
+        m.del_component(c)
+        data = getattr(c, "_data", None)  # a scalar component's holds itself (a cycle, which would keep the
+        if type(data) is dict:  # objective's expression, and every variable in it, until a collection)
+            data.clear()
+    for name in ("ledger", "ix", "inst", "slices"):
+        m.__dict__.pop(name, None)
+
+
+def release_memory(collect: bool = True) -> None:
+    """Collect Python's garbage (unless ``collect`` is False: after :func:`free_model` there is
+    next to none, and a collection walks every live object, 0.2 s at 3M nonzeros) and give the
+    freed heap pages back to the system (glibc's ``malloc_trim``; elsewhere only the collection),
+    so that HiGHS's allocations, which go to fresh pages, do not add to memory that Python no
+    longer uses."""
+    import ctypes
+    import gc
+
+    if collect:
+        gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

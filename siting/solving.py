@@ -14,6 +14,7 @@ from .checks import findings
 from .errors import InfeasibleError, SolveError
 from .instance import Instance
 from .results import Results
+from .solution import free_model, release_memory
 from .solver import Outcome, marginal_values, outcome, run_highs, to_highs
 
 __all__ = ["solve", "solve_model", "solve_released", "hand_off", "read_back", "load_solution", "check_targets",
@@ -198,39 +199,6 @@ def _benders_bar(show: bool, goal: float):
                 gap = f"{h[4]:.3%}" if np.isfinite(h[4]) else "-"
                 bar.set_postfix_str(f"{h[5]} phase, gap {gap} (goal {goal:.2%})", refresh=False)
         yield update
-
-
-def free_model(m) -> None:
-    """Take ``m`` apart (every component deleted and emptied, the instance, index and ledger dropped)
-    so that reference counting frees it at once. Left whole, the model is held in reference cycles
-    (the ledger's terms refer back to it; a scalar component, as the objective, holds itself in its
-    data dict, and with it its expression and every variable in it) and only Python's cyclic
-    collector frees it, after walking its millions of objects: 4 s at 1.2M nonzeros, against 0.7 s
-    taken apart, and no collection is needed after it (a few hundred small objects are left)."""
-    for c in list(m.component_objects(descend_into=False)):
-        m.del_component(c)
-        data = getattr(c, "_data", None)  # a scalar component's holds itself (a cycle, which would keep the
-        if type(data) is dict:  # objective's expression, and every variable in it, until a collection)
-            data.clear()
-    for name in ("ledger", "ix", "inst", "slices"):
-        m.__dict__.pop(name, None)
-
-
-def release_memory(collect: bool = True) -> None:
-    """Collect Python's garbage (unless ``collect`` is False: after :func:`free_model` there is
-    next to none, and a collection walks every live object, 0.2 s at 3M nonzeros) and give the
-    freed heap pages back to the system (glibc's ``malloc_trim``; elsewhere only the collection),
-    so that HiGHS's allocations, which go to fresh pages, do not add to memory that Python no
-    longer uses."""
-    import ctypes
-    import gc
-
-    if collect:
-        gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def hand_off(inst: Instance, slices, settings: dict):

@@ -748,7 +748,7 @@ def test_free_model_takes_the_model_apart():
     import gc
     import weakref
 
-    from siting.solving import free_model
+    from siting.solution import free_model
 
     m = siting.build_model(siting.load_instance(TOY))
     held = [weakref.ref(v) for v in (next(iter(m.Gen.values())), next(iter(m.Open.values())))]
