@@ -163,7 +163,8 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     from .solution import expressions_of, free_model, record, release_memory
     from .solver import _limit_rows, column_data, compile_model, objective_floor, row_senses
 
-    t0 = time.perf_counter() if t0 is None else t0
+    t_compile = time.perf_counter()
+    t0 = t_compile if t0 is None else t0
     sf = compile_model(m, expressions_of(m))
     skeleton = record(m, sf)
     cost, offset = sf.objective()
@@ -202,11 +203,13 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
         missing = np.isnan(x_start)
         x_start[missing] = lower[inv_cols][missing]
         log.info("benders: a starting plan for %d of %d investment columns", int((~missing).sum()), len(inv_cols))
+    handoff_s = time.perf_counter() - t_compile  # the compile, the split and the subproblems' data
     try:
         x, best, info, size, status = _loop(pool, years, links, ops_of, shape, cost, offset, lower, upper, is_int,
                                             sense, rhs, A, inv, row_year, settings, progress, t0, x_start)
     finally:
         pool.close()
+    size["handoff_s"] = handoff_s
     info.lower_bound += floor
     info.upper_bound += floor
     info.floor = floor

@@ -28,6 +28,7 @@ def _check(mono, dec):
     assert dec.status == "optimal"
     assert dec.objective == pytest.approx(mono.objective, rel=2 * GAP)
     assert dec.lower_bound <= dec.objective * (1 + 1e-9)
+    assert 0 < dec.timings["handoff_s"] < dec.timings["solve_s"]  # the compile and split, within the whole
     assert dec.costs.cost_usd_discounted.sum() == pytest.approx(dec.objective, rel=1e-9)
     c = dec.costs
     assert c.loc[c.component == "unserved", "cost_usd_discounted"].sum() <= 1e-7 * dec.objective
