@@ -124,6 +124,7 @@ def _check_year(inst: Instance, decisions: pd.DataFrame, year: int, settings: di
     rows = []
     for s, y in ix.op_site_years:
         u = np.array([unserved.get((s, y, t)) or 0.0 for t in range(ix.n)])
+        u[u <= TOL_MW] = 0.0  # the solver's tolerances, not energy unserved (as the hours counted)
         served = float(served_mwh(m, ix, s, y, vals))
         dirty = float(energy_mwh(m, ix, s, y, "dirty", "annual", vals))
         hourly_dirty = float(energy_mwh(m, ix, s, y, "dirty", "hourly", vals)) if cfe_on else np.nan
