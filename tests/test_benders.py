@@ -254,3 +254,26 @@ def test_a_deadline_stops_a_run_and_the_next_run_goes_on():
     d.clear()
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def test_no_plan_within_the_time_limit_is_a_clear_error(monkeypatch):
+    """Every master MIP stopped by its time limit before it finds a plan (HiGHS's own time limit set to
+    nothing in siting.solver.run), so that neither the rounding of the LP phase's point nor the MIP phase
+    finds one: at the time limit the decomposition raises SolveError saying so, without a traceback
+    of numpy's (it had no plan to read back)."""
+    import highspy
+
+    import siting.solver as solver
+
+    real = solver.run
+
+    def master_without_time(h):
+        if any(v == highspy.HighsVarType.kInteger for v in h.getLp().integrality_):
+            h.setOptionValue("time_limit", 1e-9)
+        return real(h)
+
+    monkeypatch.setattr(solver, "run", master_without_time)
+    inst = siting.load_instance("toy")
+    cold = inst.replace({**inst.scenario, "solver": {**inst.scenario["solver"], "warm_start": False}})
+    with pytest.raises(siting.SolveError, match=r"^no plan found in 2 s: the decomposition reached its time limit"):
+        siting.solve(cold, method="benders", time_limit=2)
