@@ -28,6 +28,8 @@ def _fmt_summary(res) -> str:
     """The per-year summary a planner reads: IT and compute against the targets, annual cost, the two
     cost-per-GW figures (summary columns cost_usd_per_gw_it_yr, capex_usd_per_gw_it), emissions, and
     what limits the plan."""
+    import numpy as np
+
     from .results import plan_per_gw
 
     s = res.summary.copy()
@@ -42,7 +44,11 @@ def _fmt_summary(res) -> str:
             ("EFLOPS", 9, lambda r: _num(r.eflops, ",.1f"))]
     if ef_target:
         cols.append(("target", 9, lambda r: _num(r.target_eflops, ",.1f")))
-    cols += [("cost $B/yr", 10, lambda r: _num(r.cost_usd / 1e9, ",.2f")),
+    # with soft targets the year's cost holds the shortfall penalty: the column shows the plan's own cost, the one
+    # that $B/GW-yr divides (cost_usd_per_gw_it_yr), and the penalty is said apart
+    penalty = "plan_cost_usd" in s.columns and "shortfall_penalty_usd" in s.columns
+    cost = "plan_cost_usd" if penalty else "cost_usd"
+    cols += [("cost $B/yr", 10, lambda r: _num(getattr(r, cost) / 1e9, ",.2f")),
              ("$B/GW-yr", 9, lambda r: _num(r.cost_usd_per_gw_it_yr / 1e9, ",.2f"))]
     if cap:
         cols += [("capex $B", 9, lambda r: _num(r.capex_usd / 1e9, ",.2f")),
@@ -55,8 +61,14 @@ def _fmt_summary(res) -> str:
     lines = [" ".join(f"{h:>{w}}" for h, w, _ in cols)]
     for r in s.itertuples(index=False):
         lines.append(" ".join(f"{f(r):>{w}}" for _, w, f in cols))
-    lines.append("cost $B/yr: the year's cost, undiscounted; $B/GW-yr: that cost per GW of IT in service "
-                 "(cost_usd_per_gw_it_yr)")
+    if penalty:
+        total = float(np.nansum(s["shortfall_penalty_usd"].to_numpy(dtype=float)))
+        lines.append("cost $B/yr: the plan's cost in the year, undiscounted (plan_cost_usd), without the soft-target "
+                     f"penalty (shortfall_penalty_usd: ${_num(total / 1e9, ',.2f')} B over the years, undiscounted);")
+        lines.append("$B/GW-yr: that cost per GW of IT in service (cost_usd_per_gw_it_yr)")
+    else:
+        lines.append("cost $B/yr: the year's cost, undiscounted; $B/GW-yr: that cost per GW of IT in service "
+                     "(cost_usd_per_gw_it_yr)")
     if cap:
         lines.append("capex $B: overnight capex commissioned in the year; capex $B/GW: per GW of IT commissioned "
                      "(capex_usd_per_gw_it)")

@@ -943,3 +943,33 @@ def test_report_in_headless_chromium_offline(name, bundled_plans, tmp_path):
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / shot.name)
+
+
+def test_costs_leave_the_shortfall_penalty_out_and_say_so(tmp_path):
+    """Soft targets: the penalty is no spending. The cost bars are the plan's costs (every component but
+    ``shortfall``), the titles give the penalty's total, the summary table's cost is plan_cost_usd and the
+    penalty has its own column."""
+    from test_ux import toy_copy
+
+    res = siting.solve(siting.load_instance(toy_copy(tmp_path, target_2027=1.0, soft=True)))
+    c = res.costs
+    pen = c[c["component"] == "shortfall"]
+    assert pen["cost_usd"].sum() > 0
+    spent = c[c["component"] != "shortfall"]
+    years = sorted(res.summary["year"])
+    fig = report.plot_costs(res)
+    for ax, col in ((fig.axes[0], "cost_usd"), (fig.axes[1], "cost_usd_discounted")):
+        want = spent.pivot_table(index="year", columns="component", values=col, aggfunc="sum").reindex(years)\
+            .fillna(0.0).sort_index(axis=1)
+        stack_check(ax, want, scale=1e-9)
+        assert f"(shortfall penalty left out: ${pen[col].sum() / 1e9:,.0f} B)" in ax.get_title()
+    assert "shortfall" not in legend_texts(fig)
+    assert bars(fig.axes[1])["height"].sum() == pytest.approx((res.objective - pen["cost_usd_discounted"].sum())
+                                                              / 1e9, rel=1e-6)
+    t = report.tables.summary_table(res).set_index("year")
+    s = res.summary.set_index("year")
+    np.testing.assert_allclose(t["cost ($B/yr, undiscounted)"], s["plan_cost_usd"] / 1e9, rtol=1e-12)
+    np.testing.assert_allclose(t["shortfall penalty ($B/yr, undiscounted)"], s["shortfall_penalty_usd"] / 1e9,
+                               rtol=1e-12)
+    np.testing.assert_allclose(t["cost, discounted ($B)"],
+                               spent.groupby("year")["cost_usd_discounted"].sum().reindex(years) / 1e9, rtol=1e-12)

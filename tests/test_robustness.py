@@ -1003,3 +1003,20 @@ def test_the_gap_is_net_of_the_penalty_no_plan_avoids(toy_soft_2027, tmp_path):
     assert siting.read_results(tmp_path / "out").objective_floor_usd == res.objective_floor_usd
     hard = solve(siting.load_instance(TOY))
     assert hard.objective_floor_usd == 0.0
+
+
+def test_the_cli_summary_shows_the_plans_cost_apart_from_the_shortfall_penalty(tmp_path):
+    """With soft targets the year's cost_usd holds the penalty; the printed cost is the plan's own
+    (plan_cost_usd, the one $B/GW-yr divides), and the penalty's total is said apart."""
+    d = toy_copy(tmp_path, {2027: 1.0}, '[targets]\nmode = "soft"\npenalty_usd_per_mw = 2e9')
+    p = cli("solve", d, "--out", tmp_path / "out", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    s = pd.read_csv(tmp_path / "out" / "summary.csv").set_index("year")
+    assert s.at[2027, "shortfall_penalty_usd"] == pytest.approx(250.0 * 2e9)
+    rows = {int(ln.split()[0]): ln.split() for ln in p.stdout.splitlines() if re.match(r"\s*20\d\d\s", ln)}
+    for y, r in s.iterrows():
+        assert rows[y][4] == f"{r.plan_cost_usd / 1e9:,.2f}"
+        if r.it_gw > 0:
+            assert r.plan_cost_usd / r.it_gw == pytest.approx(r.cost_usd_per_gw_it_yr, rel=1e-6)
+    assert "without the soft-target penalty (shortfall_penalty_usd: $500.00 B over the years, undiscounted)" \
+        in p.stdout

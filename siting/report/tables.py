@@ -73,9 +73,15 @@ def table_html(df: pd.DataFrame, cls: str = "", num_cols=None, bars: str | None 
 
 def summary_table(res) -> pd.DataFrame:
     """Per year: IT and compute against the targets, cost ($B, undiscounted and discounted), the two cost per
-    GW figures, emissions, clean share, shortfalls (soft targets)."""
+    GW figures, emissions, clean share, shortfalls (soft targets). With soft targets the costs are the plan's
+    own (``plan_cost_usd``; the discounted cost without the ``shortfall`` component) and the penalty has a
+    column of its own."""
     s = res.tables["summary"]
     c = res.tables["costs"]
+    # the soft-target penalty is no spending: the cost columns are the plan's, the penalty a column of its own
+    penalty = "plan_cost_usd" in s.columns and "shortfall_penalty_usd" in s.columns
+    if len(c):
+        c = c[c["component"] != "shortfall"]
     disc = c.groupby("year")["cost_usd_discounted"].sum() if len(c) else pd.Series(dtype=float)
     per_yr = (s["cost_usd_per_gw_it_yr"] if "cost_usd_per_gw_it_yr" in s.columns
               else s["cost_usd"] / s["it_gw"].where(s["it_gw"] > 1e-9))
@@ -83,7 +89,7 @@ def summary_table(res) -> pd.DataFrame:
            "compute (EFLOPS)": s["eflops"]}
     if s["target_eflops"].notna().any():
         out["compute target (EFLOPS)"] = s["target_eflops"]
-    out |= {"cost ($B/yr, undiscounted)": s["cost_usd"] / 1e9,
+    out |= {"cost ($B/yr, undiscounted)": s["plan_cost_usd" if penalty else "cost_usd"] / 1e9,
             "cost per GW of IT ($B/GW-yr)": per_yr / 1e9}
     if "capex_usd" in s.columns:
         out |= {"overnight capex ($B)": s["capex_usd"] / 1e9, "IT commissioned (GW)": s["it_gw_installed"],
@@ -93,6 +99,8 @@ def summary_table(res) -> pd.DataFrame:
             "clean share (%)": (s["clean_share"].clip(lower=0.0) * 100.0).round(1)}
     if "shortfall_it_mw" in s.columns:
         out["IT short of target (MW)"] = s["shortfall_it_mw"]
+    if penalty:
+        out["shortfall penalty ($B/yr, undiscounted)"] = s["shortfall_penalty_usd"] / 1e9
     if "shortfall_pflops" in s.columns:
         out["compute short of target (PFLOPS)"] = s["shortfall_pflops"]
     return pd.DataFrame(out)
