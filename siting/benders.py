@@ -179,7 +179,8 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
     inv_cols = np.flatnonzero(inv)
     lim = _limit_rows(m, sf)
     names = [sf.columns[j].name for j in inv_cols] if start else None
-    shape = (len(sf.rows), len(sf.columns), int(sf.A.nnz))
+    size = {"rows": len(sf.rows), "columns": len(sf.columns), "nonzeros": int(sf.A.nnz),
+            "integers": int(is_int.sum()), "is_int": is_int, "lower": lower, "upper": upper}
     del sf  # its rows and columns are the model's constraints and variables
     if free:
         free_model(m)
@@ -203,13 +204,12 @@ def solve_benders(m, settings: dict, progress=None, client=None, start: dict | N
         missing = np.isnan(x_start)
         x_start[missing] = lower[inv_cols][missing]
         log.info("benders: a starting plan for %d of %d investment columns", int((~missing).sum()), len(inv_cols))
-    handoff_s = time.perf_counter() - t_compile  # the compile, the split and the subproblems' data
+    size["handoff_s"] = time.perf_counter() - t_compile  # the compile, the split and the subproblems' data
     try:
-        x, best, info, size, status = _loop(pool, years, links, ops_of, shape, cost, offset, lower, upper, is_int,
-                                            sense, rhs, A, inv, row_year, settings, progress, t0, x_start)
+        x, best, info, status = _loop(pool, years, links, ops_of, cost, offset, lower, upper, is_int, sense, rhs, A,
+                                      inv, row_year, settings, progress, t0, x_start)
     finally:
         pool.close()
-    size["handoff_s"] = handoff_s
     info.lower_bound += floor
     info.upper_bound += floor
     info.floor = floor
@@ -245,7 +245,7 @@ def _row_duals(pool, master, x_best, years, links, pos, row_year, mrows, int_idx
     return duals
 
 
-def _loop(pool, years, links, ops_of, shape, cost, offset, lower, upper, is_int, sense, rhs, A, inv, row_year,
+def _loop(pool, years, links, ops_of, cost, offset, lower, upper, is_int, sense, rhs, A, inv, row_year,
           settings, progress, t0, x_start=None):
     import highspy
     import scipy.sparse as sp
@@ -255,7 +255,7 @@ def _loop(pool, years, links, ops_of, shape, cost, offset, lower, upper, is_int,
 
     gap_goal = float(settings.get("mip_gap") or 1e-4)
     limit = float(settings.get("time_limit") or np.inf)
-    n_rows, n, nnz = shape
+    n = len(cost)
     inv_cols = np.flatnonzero(inv)
     n_inv = len(inv_cols)
     pos = np.full(n, -1, dtype=np.int64)
@@ -490,6 +490,4 @@ def _loop(pool, years, links, ops_of, shape, cost, offset, lower, upper, is_int,
                                     set_integrality, run_master)
     status = "optimal" if info.upper_bound - info.lower_bound <= gap_goal * abs(info.upper_bound) + 1e-9 \
         else "time_limit"
-    size = {"rows": n_rows, "columns": n, "nonzeros": nnz, "integers": int(is_int.sum()),
-            "handoff_s": 0.0, "is_int": is_int, "lower": lower, "upper": upper}
-    return x, best["ub"], info, size, status
+    return x, best["ub"], info, status

@@ -28,9 +28,7 @@ def _fmt_summary(res) -> str:
     """The per-year summary a planner reads: IT and compute against the targets, annual cost, the two
     cost-per-GW figures (summary columns cost_usd_per_gw_it_yr, capex_usd_per_gw_it), emissions, and
     what limits the plan."""
-    import numpy as np
-
-    from .results import plan_per_gw
+    from .results import plan_cost, plan_per_gw
 
     s = res.summary.copy()
     if "cost_usd_per_gw_it_yr" not in s.columns:  # results written before the column existed
@@ -46,9 +44,9 @@ def _fmt_summary(res) -> str:
         cols.append(("target", 9, lambda r: _num(r.target_eflops, ",.1f")))
     # with soft targets the year's cost holds the shortfall penalty: the column shows the plan's own cost, the one
     # that $B/GW-yr divides (cost_usd_per_gw_it_yr), and the penalty is said apart
-    penalty = "plan_cost_usd" in s.columns and "shortfall_penalty_usd" in s.columns
-    cost = "plan_cost_usd" if penalty else "cost_usd"
-    cols += [("cost $B/yr", 10, lambda r: _num(getattr(r, cost) / 1e9, ",.2f")),
+    s["plan_cost_usd"] = plan_cost(s)
+    penalty = "shortfall_penalty_usd" in s.columns
+    cols += [("cost $B/yr", 10, lambda r: _num(r.plan_cost_usd / 1e9, ",.2f")),
              ("$B/GW-yr", 9, lambda r: _num(r.cost_usd_per_gw_it_yr / 1e9, ",.2f"))]
     if cap:
         cols += [("capex $B", 9, lambda r: _num(r.capex_usd / 1e9, ",.2f")),
@@ -62,7 +60,7 @@ def _fmt_summary(res) -> str:
     for r in s.itertuples(index=False):
         lines.append(" ".join(f"{f(r):>{w}}" for _, w, f in cols))
     if penalty:
-        total = float(np.nansum(s["shortfall_penalty_usd"].to_numpy(dtype=float)))
+        total = float(s["shortfall_penalty_usd"].sum())
         lines.append("cost $B/yr: the plan's cost in the year, undiscounted (plan_cost_usd), without the soft-target "
                      f"penalty (shortfall_penalty_usd: ${_num(total / 1e9, ',.2f')} B over the years, undiscounted);")
         lines.append("$B/GW-yr: that cost per GW of IT in service (cost_usd_per_gw_it_yr)")

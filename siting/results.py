@@ -156,6 +156,12 @@ def plan_per_gw(summary: pd.DataFrame) -> dict[str, float]:
     return {k: float(clean_values([v])[0]) for k, v in out.items()}
 
 
+def plan_cost(summary: pd.DataFrame) -> pd.Series:
+    """The year's undiscounted cost of the plan itself, USD: ``plan_cost_usd`` with soft targets (the
+    cost without the shortfall penalty, :func:`split_penalty`), else ``cost_usd``."""
+    return summary["plan_cost_usd" if "plan_cost_usd" in summary.columns else "cost_usd"]
+
+
 def split_penalty(summary: pd.DataFrame, costs: pd.DataFrame | None) -> pd.DataFrame:
     """Soft targets: ``summary`` with two more columns, ``plan_cost_usd`` (the year's undiscounted cost
     without the penalty) and ``shortfall_penalty_usd`` (the penalty, costs component ``shortfall``);

@@ -9,7 +9,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from ..results import plan_per_gw
+from ..results import plan_cost, plan_per_gw
 
 
 def fmt(v, digits: int = 3) -> str:
@@ -79,7 +79,6 @@ def summary_table(res) -> pd.DataFrame:
     s = res.tables["summary"]
     c = res.tables["costs"]
     # the soft-target penalty is no spending: the cost columns are the plan's, the penalty a column of its own
-    penalty = "plan_cost_usd" in s.columns and "shortfall_penalty_usd" in s.columns
     if len(c):
         c = c[c["component"] != "shortfall"]
     disc = c.groupby("year")["cost_usd_discounted"].sum() if len(c) else pd.Series(dtype=float)
@@ -89,7 +88,7 @@ def summary_table(res) -> pd.DataFrame:
            "compute (EFLOPS)": s["eflops"]}
     if s["target_eflops"].notna().any():
         out["compute target (EFLOPS)"] = s["target_eflops"]
-    out |= {"cost ($B/yr, undiscounted)": s["plan_cost_usd" if penalty else "cost_usd"] / 1e9,
+    out |= {"cost ($B/yr, undiscounted)": plan_cost(s) / 1e9,
             "cost per GW of IT ($B/GW-yr)": per_yr / 1e9}
     if "capex_usd" in s.columns:
         out |= {"overnight capex ($B)": s["capex_usd"] / 1e9, "IT commissioned (GW)": s["it_gw_installed"],
@@ -99,7 +98,7 @@ def summary_table(res) -> pd.DataFrame:
             "clean share (%)": (s["clean_share"].clip(lower=0.0) * 100.0).round(1)}
     if "shortfall_it_mw" in s.columns:
         out["IT short of target (MW)"] = s["shortfall_it_mw"]
-    if penalty:
+    if "shortfall_penalty_usd" in s.columns:
         out["shortfall penalty ($B/yr, undiscounted)"] = s["shortfall_penalty_usd"] / 1e9
     if "shortfall_pflops" in s.columns:
         out["compute short of target (PFLOPS)"] = s["shortfall_pflops"]
